@@ -1,0 +1,57 @@
+# Every target builds .venv from requirements.txt when it is missing or older than it.
+# Readers need only `make book` and `make test` (README); the rest is for maintainers.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+NB     ?=
+# Quiet TensorFlow, and keep hash-dependent ordering identical between runs.
+export TF_CPP_MIN_LOG_LEVEL := 3
+export TF_ENABLE_ONEDNN_OPTS := 0
+export PYTHONHASHSEED := 0
+export MPLBACKEND := Agg
+
+.PHONY: book test unit nbval build site budget outputs bench stress clean
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+## make book: build the website into _build/html and print where its front page is
+book: $(STAMP)
+	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
+	@echo "The book is at file://$(CURDIR)/_build/html/index.html"
+
+## make test: unit tests, strict nbval over every notebook (with budgets), warning-free build
+test: $(STAMP)
+	$(BIN)/python -m pytest --budget-report
+	$(MAKE) build
+
+build: $(STAMP)
+	rm -rf _build
+	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going 2>&1 | tee _build.log
+	@if grep -qE "WARNING|ERROR" _build.log; then echo "The book build printed warnings"; rm -f _build.log; exit 1; fi
+	@rm -f _build.log
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests
+
+nbval: $(STAMP)
+	$(BIN)/python -m pytest chapters --budget-report
+
+## make budget: run every notebook under nbval and fail when one breaks 90 s or 1.5 GB
+budget: nbval
+
+## make outputs [NB=path.ipynb]: re-execute notebooks in place (the only way outputs are made)
+outputs: $(STAMP)
+	$(BIN)/python tests/tools/execute_notebooks.py $(NB)
+
+## make bench: the side-by-side benchmarks, ratios measured in one run
+bench: $(STAMP)
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf _build

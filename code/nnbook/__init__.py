@@ -1,0 +1,1 @@
+"""nnbook: the NumPy neural-network package of the book."""
