@@ -1,1 +1,21 @@
-"""nnbook: the NumPy neural-network package of the book."""
+"""nnbook: the NumPy neural-network package of the book *Neural networks, checked by code*.
+
+Everything a chapter needs is importable from here, e.g. ``from nnbook import Network, Dense``.
+Heavy frameworks (TensorFlow, Keras) are imported only inside ``nnbook.frameworks``.
+"""
+
+from . import activations, data, gradcheck, initializers, losses, optimizers
+from .activations import ACTIVATIONS, get_activation
+from .gradcheck import check_gradients, numerical_gradient, relative_error
+from .layers import Dense, Layer
+from .losses import LOSSES, get_loss
+from .network import Network, TrainingDivergedError
+from .optimizers import SGD, Adagrad, Adam, Momentum, Optimizer, RMSprop
+
+__all__ = [
+    "Network", "TrainingDivergedError", "Layer", "Dense",
+    "Optimizer", "SGD", "Momentum", "Adagrad", "RMSprop", "Adam",
+    "ACTIVATIONS", "LOSSES", "get_activation", "get_loss",
+    "numerical_gradient", "relative_error", "check_gradients",
+    "activations", "losses", "initializers", "optimizers", "gradcheck", "data",
+]

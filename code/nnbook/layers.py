@@ -1,0 +1,136 @@
+"""Layers: the forward/backward contract and the fully connected layer (chapters 1, 2).
+
+Every layer follows one contract (the CS231n layer API, see STYLE.md):
+
+* ``build(rng, dtype)`` creates the parameters (called by ``Network.initialize``);
+* ``forward(x, training)`` returns the output and keeps what ``backward`` needs;
+* ``backward(grad_out, need_input_grad=True)`` takes dC/d(output), stores the gradients of
+  the parameters in ``grads`` (same order as ``params``) and returns dC/d(input), or None
+  when the caller does not need it (the first layer of a network);
+* ``params`` / ``grads``: lists of live arrays that optimizers update in place;
+  ``regularized``: one flag per parameter, True for weights (L1/L2 apply), False for biases;
+* ``input_shape``: the shape of one sample (``None`` for any size), checked by ``Network``;
+  ``output_shape(input_shape)``: the shape of one output sample.
+
+A layer with an ``activation`` computes ``z`` (pre-activation) and ``a = f(z)``; its
+``backward`` turns dC/da into the error ``delta = dC/dz`` and calls ``backward_delta``, which
+``Network`` calls directly when the loss gives ``delta`` in closed form (chapter 2).
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .activations import get_activation
+from .initializers import default_initializer, get_initializer
+
+__all__ = ["Layer", "Dense", "check_positive_int"]
+
+
+def check_positive_int(value, argument):
+    """Return ``value`` as an int, or raise naming ``argument`` if it is not a positive integer."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{argument} must be a positive integer, got {value!r}")
+    if value <= 0:
+        raise ValueError(f"{argument} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+class Layer:
+    """Base class of all layers; see the module docstring for the contract. Chapter 2."""
+
+    activation = None
+    input_shape: tuple = ()
+
+    def __init__(self):
+        self.params, self.grads, self.regularized = [], [], []
+
+    def build(self, rng, dtype):
+        """Create the parameters; layers without parameters need not override this."""
+
+    def output_shape(self, input_shape):
+        return input_shape
+
+    def forward(self, x, training=False):
+        raise NotImplementedError
+
+    def backward(self, grad_out, need_input_grad=True):
+        raise NotImplementedError
+
+    def set_parameters(self, values):
+        """Copy ``values`` into the live parameter arrays (shapes must match)."""
+        if len(values) != len(self.params):
+            raise ValueError(
+                f"values must hold {len(self.params)} arrays for {self!r}, got {len(values)}"
+            )
+        for param, value in zip(self.params, values):
+            value = np.asarray(value)
+            if value.shape != param.shape:
+                raise ValueError(
+                    f"values: expected an array of shape {param.shape}, got {value.shape}"
+                )
+            param[...] = value
+
+
+class Dense(Layer):
+    """Fully connected layer ``a = f(x W + b)``. Introduced in chapter 1.
+
+    Parameters
+    ----------
+    n_inputs, n_outputs : int
+        Number of inputs per sample and number of units.
+    activation : str or Activation
+        One of ``nnbook.activations.ACTIVATIONS`` (default ``"identity"``).
+    initializer : str or callable, optional
+        Weight initializer; default Glorot uniform for sigmoid/tanh/softmax/identity and
+        He normal for the ReLU family (chapter 2). Biases start at zero.
+
+    The weight matrix ``W`` has shape ``(n_inputs, n_outputs)`` and samples are rows, as in
+    Keras, so ``z = x @ W + b`` for a mini-batch ``x`` of shape ``(n_samples, n_inputs)``.
+    """
+
+    def __init__(self, n_inputs, n_outputs, activation="identity", initializer=None):
+        super().__init__()
+        self.n_inputs = check_positive_int(n_inputs, "n_inputs")
+        self.n_outputs = check_positive_int(n_outputs, "n_outputs")
+        self.activation = get_activation(activation)
+        self.initializer = (
+            default_initializer(self.activation.name) if initializer is None
+            else get_initializer(initializer)
+        )
+        self.input_shape = (self.n_inputs,)
+        self.W = self.b = None
+
+    def __repr__(self):
+        return f"Dense({self.n_inputs}, {self.n_outputs}, activation={self.activation.name!r})"
+
+    def output_shape(self, input_shape):
+        return (self.n_outputs,)
+
+    def build(self, rng, dtype):
+        shape = (self.n_inputs, self.n_outputs)
+        self.W = np.asarray(
+            self.initializer(shape, rng, self.n_inputs, self.n_outputs), dtype=dtype
+        )
+        self.b = np.zeros(self.n_outputs, dtype=dtype)
+        self.dW, self.db = np.zeros_like(self.W), np.zeros_like(self.b)
+        self.params, self.grads, self.regularized = [self.W, self.b], [self.dW, self.db], [True, False]
+
+    def forward(self, x, training=False):
+        self.x = x
+        self.z = x @ self.W + self.b
+        self.a = self.activation.value(self.z)
+        return self.a
+
+    def backward(self, grad_out, need_input_grad=True):
+        delta = self.activation.backward(self.z, self.a, grad_out)
+        return self.backward_delta(delta, need_input_grad)
+
+    def backward_delta(self, delta, need_input_grad=True):
+        """Given delta = dC/dz: dC/dW = x^T delta, dC/db = sum of delta over samples,
+        dC/dx = delta W^T (the matrix-form backpropagation equations of chapter 2)."""
+        np.matmul(self.x.T, delta, out=self.dW)
+        delta.sum(axis=0, out=self.db)
+        return delta @ self.W.T if need_input_grad else None
