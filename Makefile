@@ -27,20 +27,32 @@ book: $(STAMP)
 
 ## make test: unit tests, strict nbval over every notebook (with budgets), warning-free build
 test: $(STAMP)
-	$(BIN)/python -m pytest --budget-report
+	$(BIN)/python -m pytest
 	$(MAKE) build
+	$(MAKE) site
 
+## make build: the warning-free build from a clean _build (fails on any warning)
 build: $(STAMP)
-	rm -rf _build
-	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going 2>&1 | tee _build.log
-	@if grep -qE "WARNING|ERROR" _build.log; then echo "The book build printed warnings"; rm -f _build.log; exit 1; fi
-	@rm -f _build.log
+	rm -rf _build/html _build/.doctrees _build/jupyter_execute
+	mkdir -p _build
+	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going > _build/build.log 2>&1; \
+	  status=$$?; cat _build/build.log; \
+	  if [ $$status -ne 0 ] || grep -qE "WARNING|ERROR" _build/build.log; then \
+	    echo "The book build failed or printed warnings (see above)"; exit 1; fi
+
+## make site: open every page of the built book in headless Chromium (needs `make build`)
+site: $(STAMP)
+	$(BIN)/python -m pytest tests/site -p no:nbval -o addopts=""
+
+## make stress: the strict nbval suite three times in a fresh venv; reports any changed cell
+stress: $(STAMP)
+	$(BIN)/python tests/tools/stress.py
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests
 
 nbval: $(STAMP)
-	$(BIN)/python -m pytest chapters --budget-report
+	$(BIN)/python -m pytest chapters
 
 ## make budget: run every notebook under nbval and fail when one breaks 90 s or 1.5 GB
 budget: nbval
