@@ -14,6 +14,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 from sklearn.metrics import r2_score
+from sklearn.utils import ClassifierTags, RegressorTags
 
 from .layers import Layer, check_positive_int
 from .losses import get_loss
@@ -121,6 +122,21 @@ class Network(BaseEstimator):
         self.dtype = dtype
         self.warm_start = warm_start
         self.verbose = verbose
+
+    def __sklearn_tags__(self):
+        # The loss decides the task, so scikit-learn (e.g. cross_val_score choosing
+        # stratified folds) sees a classifier or a regressor accordingly.
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        try:
+            classifies = get_loss(self.loss).is_classification
+        except (TypeError, ValueError):
+            return tags
+        if classifies:
+            tags.estimator_type, tags.classifier_tags = "classifier", ClassifierTags()
+        else:
+            tags.estimator_type, tags.regressor_tags = "regressor", RegressorTags()
+        return tags
 
     # ------------------------------------------------------------------ validation
     def _check_hyperparameters(self):
