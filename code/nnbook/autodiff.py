@@ -52,7 +52,9 @@ def _checked_exp(x: float) -> float:
     try:
         return math.exp(x)
     except OverflowError:
-        raise OverflowError(f"exp({x!r}) overflows float64 (the argument must be below about 709.78)") from None
+        raise OverflowError(
+            f"exp({x!r}) overflows float64 (the argument must be below about 709.78)"
+        ) from None
 
 
 def _checked_log(x: float) -> float:
@@ -77,7 +79,9 @@ def _tanh_derivative(x: float, fx: float) -> float:
 
 def _sqrt_derivative(x: float, fx: float) -> float:
     if fx == 0.0:
-        raise ValueError("sqrt is not differentiable at 0 (its derivative 1/(2 sqrt(x)) is infinite)")
+        raise ValueError(
+            "sqrt is not differentiable at 0 (its derivative 1/(2 sqrt(x)) is infinite)"
+        )
     return 0.5 / fx
 
 
