@@ -189,14 +189,7 @@ def test_limits_written_out():
 
 
 @pytest.mark.parametrize("name", ["identity", "tanh", "relu", "leaky_relu", "elu", "gelu",
-                                  pytest.param("sigmoid", marks=pytest.mark.xfail(
-                                      strict=True, raises=TypeError,
-                                      reason="bug: _sigmoid writes in place with out= and "
-                                             "fails on 0-d arrays and NumPy scalars")),
-                                  pytest.param("silu", marks=pytest.mark.xfail(
-                                      strict=True, raises=TypeError,
-                                      reason="bug: SiLU uses _sigmoid, which fails on 0-d "
-                                             "arrays and NumPy scalars"))])
+                                  "sigmoid", "silu"])
 def test_elementwise_activations_accept_zero_dimensional_input(name):
     # The module promises that element-wise activations work on any shape, the empty shape
     # () of a 0-d array or NumPy scalar included.

@@ -203,9 +203,6 @@ def test_bad_input_raises_and_names_the_argument(case):
     assert re.search(rf"(?<!\w){argument}(?!\w)", message), message
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="bug: labels in an object array with a missing value (None) reach "
-                          "np.unique, whose TypeError does not name y")
 def test_missing_label_in_object_array_names_y():
     # What a pandas column of labels with a missing entry becomes after np.asarray.
     labels = np.array(["a", "b", None, "a", "b", "c"], dtype=object)

@@ -226,10 +226,6 @@ def test_network_and_keras_agree_after_three_adam_steps(keras):
         assert rel_error(ours - start, theirs - start) <= 1e-9
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="bug: Network._train_epoch adds the penalty at the END "
-                   "of the epoch to the mean pre-step data loss, so history_['loss'] is not "
-                   "the cost Keras reports (penalty at each mini-batch's own parameters)")
 def test_history_loss_is_what_keras_reports_with_penalties(keras):
     # One epoch of three mini-batches with an L2 penalty: Keras' loss is the mean over the
     # mini-batches of (data loss + penalty), each at the parameters the batch saw; the

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.special import erf
+from scipy.special import erfc
 
 __all__ = [
     "Activation", "Identity", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU", "GELU", "SiLU",
@@ -76,9 +76,16 @@ def _sigmoid(z):
     # correct limit 0, so the overflow is expected and silenced; in-place steps keep this
     # hot function (every hidden layer of chapter 4) at three array operations.
     with np.errstate(over="ignore"):
-        e = np.exp(-z)
+        e = np.exp(-np.asarray(z))
+    if e.ndim == 0:  # NumPy returns a scalar for 0-d input, which has no `out=`
+        return 1.0 / (1.0 + e)
     e += 1.0
     return np.reciprocal(e, out=e)
+
+
+def _float_type(z):
+    """The floating dtype of the results for input z (float32 stays float32)."""
+    return np.result_type(np.asarray(z).dtype, np.float32)
 
 
 class Sigmoid(Activation):
@@ -123,7 +130,7 @@ class ReLU(Activation):
         return np.maximum(z, 0.0)
 
     def derivative(self, z):
-        return (z > 0).astype(np.result_type(z, np.float32))
+        return (np.asarray(z) > 0).astype(_float_type(z))
 
     def backward(self, z, a, grad_a):
         return np.where(z > 0, grad_a, 0.0)
@@ -143,7 +150,7 @@ class LeakyReLU(Activation):
         return np.where(z > 0, z, self.alpha * z)
 
     def derivative(self, z):
-        return np.where(z > 0, 1.0, self.alpha)
+        return np.where(np.asarray(z) > 0, 1.0, self.alpha).astype(_float_type(z))
 
     def __repr__(self):
         return f"LeakyReLU(alpha={self.alpha})"
@@ -164,7 +171,8 @@ class ELU(Activation):
         return np.where(z > 0, z, self.alpha * np.expm1(np.minimum(z, 0.0)))
 
     def derivative(self, z):
-        return np.where(z > 0, 1.0, self.alpha * np.exp(np.minimum(z, 0.0)))
+        return np.where(z > 0, 1.0, self.alpha * np.exp(np.minimum(z, 0.0))).astype(
+            _float_type(z))
 
     def __repr__(self):
         return f"ELU(alpha={self.alpha})"
@@ -175,17 +183,21 @@ _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
 class GELU(Activation):
-    """z Phi(z), Phi the standard normal CDF (Hendrycks and Gimpel 2016); exact erf form,
-    as Keras' ``gelu(approximate=False)``. Introduced in chapter 4."""
+    """z Phi(z), Phi the standard normal CDF (Hendrycks and Gimpel 2016); exact form, as
+    Keras' ``gelu(approximate=False)``. Introduced in chapter 4.
+
+    Phi(z) = erfc(-z / sqrt 2) / 2 rather than (1 + erf(z / sqrt 2)) / 2: the two are equal,
+    but for very negative z the second cancels to 0 while erfc keeps full relative accuracy.
+    """
 
     name = "gelu"
 
     def value(self, z):
-        return 0.5 * z * (1.0 + erf(z * _SQRT_HALF))
+        return 0.5 * z * erfc(-z * _SQRT_HALF)
 
     def derivative(self, z):
         phi = _INV_SQRT_2PI * np.exp(-0.5 * z * z)
-        return 0.5 * (1.0 + erf(z * _SQRT_HALF)) + z * phi
+        return 0.5 * erfc(-z * _SQRT_HALF) + z * phi
 
 
 class SiLU(Activation):

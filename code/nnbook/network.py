@@ -254,16 +254,23 @@ class Network(BaseEstimator):
             raise ValueError(f"{argument} contains NaN or infinite values")
         n_classes = 2 if self._loss.name == "binary_cross_entropy" else n_outputs
         if fitting:
-            labels = np.unique(y)
+            try:
+                labels = np.unique(y)
+            except TypeError:  # e.g. None among strings: labels that cannot be ordered
+                raise ValueError(
+                    f"{argument} must hold labels of one kind (all numbers or all strings) "
+                    f"with no missing values"
+                ) from None
             if y.dtype.kind in "iub" and np.all((labels >= 0) & (labels < n_classes)):
                 # Integer labels index the output units directly, even if a class is absent.
                 self.classes_ = np.arange(n_classes)
-            elif len(labels) <= n_classes:
+            elif len(labels) == n_classes:
                 self.classes_ = labels
             else:
                 raise ValueError(
-                    f"{argument} has {len(labels)} classes but the network has outputs for "
-                    f"{n_classes}"
+                    f"{argument} has {len(labels)} distinct labels but the network has outputs "
+                    f"for {n_classes} classes; use as many output units as classes, or "
+                    f"integer labels 0..{n_classes - 1}"
                 )
         index = np.searchsorted(self.classes_, y)
         index = np.clip(index, 0, len(self.classes_) - 1)
@@ -479,14 +486,16 @@ class Network(BaseEstimator):
 
     def _train_epoch(self, X, y):
         """One pass of mini-batch updates over (X, y) in a fresh random order; returns the
-        epoch's cost: the mean loss of every sample in its own mini-batch's forward pass (the
-        running mean Keras reports) plus the penalty at the end of the epoch."""
+        epoch's cost: the mean over mini-batches (weighted by their sizes) of each one's cost
+        at the parameters it saw, the running mean that Keras reports."""
         n = X.shape[0]
         batch_size = min(self.batch_size, n)
         order = self._rng.permutation(n) if self.shuffle else np.arange(n)
         # Collecting the outputs and evaluating the loss once per epoch is much cheaper
         # than once per mini-batch.
         outputs = np.empty((n, *self._output_shape), dtype=self.dtype)
+        penalized = bool(self.l1 or self.l2)
+        penalty_sum = 0.0
         # Divergence is detected by the caller from the returned cost; until then, inf/nan
         # arithmetic must not flood the reader with warnings.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -495,9 +504,11 @@ class Network(BaseEstimator):
                 y_batch = y[batch]
                 self._forward(X[batch], training=True)
                 outputs[start:start + len(batch)] = self._output_values()
+                if penalized:  # each mini-batch's penalty at the parameters it saw
+                    penalty_sum += self._penalty() * len(batch)
                 self._backward(y_batch)
                 self.optimizer_.step(self._params, self._grads)
-            return self._mean_loss(outputs, y[order]) + self._penalty()
+            return self._mean_loss(outputs, y[order]) + penalty_sum / n
 
     # ------------------------------------------------------------------ prediction
     def _check_fitted(self):
