@@ -1,0 +1,427 @@
+"""Fixtures of the rendered-site tests: the book as a reader meets it (issue 7).
+
+`make test` builds the book and then runs
+
+    python -m pytest tests/site -p no:nbval -o addopts=""
+
+These tests never build the book themselves: they read `_build/html` and stop at once,
+with a message saying how to build it, when it is missing.
+
+Which book: the repository by default, or another copy with `--book-root PATH` or the
+environment variable NNBOOK_BOOK_ROOT (used to try the checks on a throwaway sample book
+without touching the repository).
+
+The pages come from `_toc.yml` (every `file:` entry, whatever chapters it lists today),
+the repository and branch of the Binder links from `_config.yml`. Each page is opened
+once, in a fresh browser context of one headless Chromium, served from 127.0.0.1; what
+the page did is recorded in a `Visit` that the tests of test_site.py then inspect.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from sitebook import Page, read_config, repository_root, toc_pages
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("NNBOOK_CHROMIUM", "/usr/bin/chromium")
+# Root in a container; the networking flags stop Chromium from calling Google at start-up.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+NAVIGATION_TIMEOUT_MS = 30_000
+MATHJAX_LOAD_TIMEOUT_MS = 5_000
+MATHJAX_TIMEOUT_MS = 20_000
+
+
+# --------------------------------------------------------------------------- options
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--book-root",
+        default=os.environ.get("NNBOOK_BOOK_ROOT") or str(REPO_ROOT),
+        help="folder with _config.yml, _toc.yml and the built _build/html "
+        "(default: $NNBOOK_BOOK_ROOT or the repository)",
+    )
+
+
+def _book_root(config) -> Path:
+    root = Path(config.getoption("--book-root")).expanduser().resolve()
+    if not (root / "_toc.yml").is_file() or not (root / "_config.yml").is_file():
+        raise pytest.UsageError(f"book root {root} has no _toc.yml and _config.yml")
+    return root
+
+
+# ------------------------------------------------------------------------ collection
+
+
+def pytest_generate_tests(metafunc):
+    root = _book_root(metafunc.config)
+    if "page" in metafunc.fixturenames or "notebook_page" in metafunc.fixturenames:
+        pages = toc_pages(root)
+        if "page" in metafunc.fixturenames:
+            metafunc.parametrize("page", pages, ids=[p.docname for p in pages])
+        else:
+            notebooks = [p for p in pages if p.is_notebook]
+            metafunc.parametrize("notebook_page", notebooks, ids=[p.docname for p in notebooks])
+
+
+_NEEDS_HTML = {"html_root", "site_url", "visit", "built_html_files"}
+
+
+def pytest_collection_modifyitems(session, config, items):
+    root = _book_root(config)
+    needs_html = any(_NEEDS_HTML & set(getattr(item, "fixturenames", ())) for item in items)
+    index = root / "_build" / "html" / "index.html"
+    if needs_html and not index.is_file():
+        pytest.exit(
+            f"The built book is missing: {index} does not exist. Build it first with "
+            "`make build` (or `jupyter-book build . -W -n --keep-going`), then rerun "
+            "the site tests.",
+            returncode=pytest.ExitCode.TESTS_FAILED,
+        )
+
+
+# -------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="session")
+def book_root(pytestconfig) -> Path:
+    return _book_root(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def book_config(book_root) -> dict:
+    return read_config(book_root)
+
+
+@pytest.fixture(scope="session")
+def pages(book_root) -> list[Page]:
+    return toc_pages(book_root)
+
+
+@pytest.fixture(scope="session")
+def repo_root(book_root, book_config) -> Path:
+    return repository_root(book_root, book_config)
+
+
+@pytest.fixture(scope="session")
+def html_root(book_root) -> Path:
+    html = book_root / "_build" / "html"
+    if not (html / "index.html").is_file():
+        pytest.fail(f"{html} holds no built book: run `make build` first", pytrace=False)
+    return html
+
+
+@pytest.fixture(scope="session")
+def built_html_files(html_root) -> list[Path]:
+    skip = {"_static", "_sources", "_images"}
+    return sorted(
+        p for p in html_root.rglob("*.html") if not (set(p.relative_to(html_root).parts) & skip)
+    )
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - signature of the base class
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_url(html_root):
+    """Base URL (ending in /) of a static server for _build/html on 127.0.0.1."""
+    handler = functools.partial(_QuietHandler, directory=str(html_root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: install the Debian package `chromium` "
+            "(or point NNBOOK_CHROMIUM at a Chromium binary)",
+            pytrace=False,
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir(book_root) -> Path:
+    folder = book_root / "_build" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.png"):  # no stale pictures of pages that left the toc
+        old.unlink()
+    return folder
+
+
+# ------------------------------------------------------------------------ the visit
+
+
+@dataclass
+class Visit:
+    """What happened when a reader opened one page."""
+
+    page: Page
+    url: str
+    status: int | None = None
+    load_error: str | None = None
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+    bad_responses: list[str] = field(default_factory=list)
+    outside_requests: list[str] = field(default_factory=list)
+    mathjax_error: str | None = None
+    math: dict = field(default_factory=dict)
+    raw_math_text: list[str] = field(default_factory=list)
+    output_images: list[dict] = field(default_factory=list)
+    launch_links: list[str] = field(default_factory=list)
+    solutions: list[dict] = field(default_factory=list)
+    screenshot: Path | None = None
+    stage_errors: dict[str, str] = field(default_factory=dict)
+
+    def require_loaded(self, stage: str | None = None) -> None:
+        """Fail when the page, or the given stage of the visit, could not be inspected."""
+        if self.load_error or self.status != 200:
+            pytest.fail(
+                f"{self.url} did not load (HTTP {self.status}; {self.load_error or 'no error'}): "
+                "is _build/html up to date with _toc.yml?",
+                pytrace=False,
+            )
+        if stage in self.stage_errors:
+            pytest.fail(
+                f"{self.url}: {stage} check broke: {self.stage_errors[stage]}", pytrace=False
+            )
+
+
+# Text that MathJax should have replaced, searched outside code blocks and outside
+# MathJax's own output.
+_RAW_MATH_JS = r"""
+() => {
+  const skip = new Set(["PRE", "CODE", "SCRIPT", "STYLE", "TEXTAREA", "NOSCRIPT"]);
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {
+    acceptNode(node) {
+      for (let el = node.parentElement; el; el = el.parentElement) {
+        if (skip.has(el.tagName) || el.tagName.startsWith("MJX-")) return NodeFilter.FILTER_REJECT;
+        if (el.classList.contains("highlight")) return NodeFilter.FILTER_REJECT;
+      }
+      return NodeFilter.FILTER_ACCEPT;
+    }
+  });
+  const found = [];
+  const pattern = /\$\$|\\\(|\\\)|\\\[|\\\]|\\begin\{/;
+  let node;
+  while ((node = walker.nextNode())) {
+    const text = node.textContent;
+    const m = text.match(pattern);
+    if (m) {
+      const at = Math.max(0, m.index - 30);
+      found.push(text.slice(at, m.index + 50).replace(/\s+/g, " ").trim());
+    }
+  }
+  return found;
+}
+"""
+
+_MATH_STATS_JS = r"""
+() => {
+  const elements = Array.from(document.querySelectorAll(".math"));
+  const untypeset = elements
+    .filter(el => !el.querySelector("mjx-container") && el.tagName !== "MJX-CONTAINER")
+    .map(el => el.textContent.replace(/\s+/g, " ").trim().slice(0, 80));
+  const errors = Array.from(document.querySelectorAll("mjx-merror")).map(
+    el => (el.getAttribute("data-mjx-error") || el.textContent || "").slice(0, 120));
+  return {
+    containers: document.querySelectorAll("mjx-container").length,
+    math_elements: elements.length,
+    untypeset: untypeset,
+    errors: errors,
+  };
+}
+"""
+
+_IMAGES_JS = r"""
+() => Array.from(document.querySelectorAll(".cell_output img")).map(img => ({
+  src: img.getAttribute("src"),
+  complete: img.complete,
+  width: img.naturalWidth,
+}))
+"""
+
+_SOLUTIONS_JS = r"""
+() => Array.from(document.querySelectorAll("div.solution")).map(el => ({
+  id: el.id,
+  title: (el.querySelector(".admonition-title") || el).textContent
+    .replace(/\s+/g, " ").trim().slice(0, 80),
+  dropdown: el.classList.contains("dropdown"),
+}))
+"""
+
+
+# A reader sees a child of the admonition when it is displayed, not visibility:hidden,
+# not transparent and has height (sphinx-togglebutton hides with all of these).
+_SOLUTION_SHOWN_JS = """
+el => Array.from(el.children)
+  .filter(c => !c.classList.contains("admonition-title"))
+  .some(c => c.checkVisibility({checkOpacity: true, checkVisibilityCSS: true,
+                                opacityProperty: true, visibilityProperty: true})
+             && c.getBoundingClientRect().height > 0)
+"""
+
+
+def _check_solutions(pw_page, visit: Visit) -> None:
+    for info in pw_page.evaluate(_SOLUTIONS_JS):
+        result = dict(info)
+        solution = pw_page.locator(f'div.solution[id="{info["id"]}"]')
+        result["visible_before"] = solution.evaluate(_SOLUTION_SHOWN_JS)
+        button = solution.locator(".toggle-button").first
+        result["has_button"] = button.count() > 0
+        result["visible_after"] = None
+        if result["has_button"]:
+            button.click()
+            try:
+                solution.evaluate_handle(
+                    f"el => new Promise(resolve => {{"
+                    f"  const shown = {_SOLUTION_SHOWN_JS.strip()};"
+                    f"  const poll = () => shown(el) ? resolve(true) : setTimeout(poll, 50);"
+                    f"  poll(); setTimeout(() => resolve(false), 3000); }})"
+                )
+            except Exception:  # noqa: BLE001 - the test reports what is visible
+                pass
+            result["visible_after"] = solution.evaluate(_SOLUTION_SHOWN_JS)
+        visit.solutions.append(result)
+
+
+def _run_visit(browser, site_url: str, page: Page, binder_url: str, shots: Path) -> Visit:
+    url = site_url + page.url_path
+    visit = Visit(page=page, url=url)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pw_page = context.new_page()
+
+    def route(route):
+        if route.request.url.startswith(site_url):
+            route.continue_()
+        else:
+            visit.outside_requests.append(route.request.url)
+            route.abort()
+
+    def on_console(message):
+        if message.type == "error":
+            where = (message.location or {}).get("url") or ""
+            visit.console_errors.append(f"{message.text} [{where}]" if where else message.text)
+
+    pw_page.route("**/*", route)
+    pw_page.on("console", on_console)
+    pw_page.on("pageerror", lambda error: visit.page_errors.append(str(error)))
+    pw_page.on(
+        "requestfailed",
+        lambda request: visit.failed_requests.append(f"{request.url} ({request.failure})")
+        if request.url.startswith(site_url)
+        else None,
+    )
+    pw_page.on(
+        "response",
+        lambda response: visit.bad_responses.append(f"{response.url} (HTTP {response.status})")
+        if response.status >= 400
+        else None,
+    )
+    try:
+        response = pw_page.goto(url, wait_until="load", timeout=NAVIGATION_TIMEOUT_MS)
+        visit.status = response.status if response else None
+    except Exception as error:  # noqa: BLE001 - every test of this page reports it
+        visit.load_error = f"{type(error).__name__}: {str(error).splitlines()[0]}"
+        context.close()
+        return visit
+    # Each stage records its own failure, reported by the test that checks that stage.
+    with _stage(visit, "math"):
+        if pw_page.evaluate("() => !!document.querySelector('script[src*=\"mathjax\"]')"):
+            try:
+                # The script is deferred, so by "load" it has run, unless it was blocked.
+                pw_page.wait_for_function(
+                    "() => window.MathJax && MathJax.startup && MathJax.startup.promise",
+                    timeout=MATHJAX_LOAD_TIMEOUT_MS,
+                )
+                pw_page.evaluate(
+                    "ms => Promise.race([MathJax.startup.promise.then(() => true),"
+                    " new Promise((_, reject) => setTimeout("
+                    "() => reject(new Error('typesetting took more than ' + ms + ' ms')), ms))])",
+                    MATHJAX_TIMEOUT_MS,
+                )
+            except Exception as error:  # noqa: BLE001 - reported by the math test
+                visit.mathjax_error = (
+                    f"MathJax did not load or finish typesetting: {str(error).splitlines()[0]}"
+                )
+        visit.math = pw_page.evaluate(_MATH_STATS_JS)
+        visit.raw_math_text = pw_page.evaluate(_RAW_MATH_JS)
+    with _stage(visit, "images"):
+        try:
+            pw_page.wait_for_function(
+                "() => Array.from(document.images).every(img => img.complete)", timeout=10_000
+            )
+        except Exception:  # noqa: BLE001 - images still loading are reported as not shown
+            pass
+        visit.output_images = pw_page.evaluate(_IMAGES_JS)
+    with _stage(visit, "binder"):
+        if binder_url:
+            visit.launch_links = pw_page.evaluate(
+                "prefix => Array.from(document.querySelectorAll('a[href]'))"
+                ".map(a => a.getAttribute('href')).filter(h => h.startsWith(prefix))",
+                binder_url,
+            )
+    with _stage(visit, "screenshot"):
+        visit.screenshot = shots / f"{page.slug}.png"
+        pw_page.screenshot(path=str(visit.screenshot), full_page=True)
+    with _stage(visit, "solutions"):
+        _check_solutions(pw_page, visit)
+    context.close()
+    return visit
+
+
+@contextlib.contextmanager
+def _stage(visit: Visit, name: str):
+    try:
+        yield
+    except Exception as error:  # noqa: BLE001 - the test of this stage reports it
+        visit.stage_errors[name] = f"{type(error).__name__}: {str(error).splitlines()[0]}"
+
+
+@pytest.fixture(scope="session")
+def _visits() -> dict:
+    return {}
+
+
+@pytest.fixture
+def visit(request, _visits, browser, site_url, book_config, screenshot_dir):
+    """The recorded visit of this test's page (opened once per session, then reused)."""
+    page = request.getfixturevalue(
+        "page" if "page" in request.fixturenames else "notebook_page"
+    )
+    if page.docname not in _visits:
+        binder = str((book_config.get("launch_buttons") or {}).get("binderhub_url") or "")
+        _visits[page.docname] = _run_visit(
+            browser, site_url, page, binder.rstrip("/"), screenshot_dir
+        )
+    return _visits[page.docname]
