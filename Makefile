@@ -6,11 +6,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NB     ?=
-# Quiet TensorFlow, and keep hash-dependent ordering identical between runs.
+# Quiet TensorFlow, and keep hash-dependent ordering identical between runs. (No MPLBACKEND:
+# kernels inherit it, and a non-inline backend would drop every figure from the notebooks.)
 export TF_CPP_MIN_LOG_LEVEL := 3
 export TF_ENABLE_ONEDNN_OPTS := 0
 export PYTHONHASHSEED := 0
-export MPLBACKEND := Agg
 
 .PHONY: book test unit nbval build site budget outputs bench stress clean
 
@@ -42,11 +42,11 @@ build: $(STAMP)
 
 ## make site: open every page of the built book in headless Chromium (needs `make build`)
 site: $(STAMP)
-	$(BIN)/python -m pytest tests/site -p no:nbval -o addopts=""
+	$(BIN)/python -m pytest tests/site -p no:nbval -p no:cacheprovider -o addopts=""
 
 ## make stress: the strict nbval suite three times in a fresh venv; reports any changed cell
 stress: $(STAMP)
-	$(BIN)/python tests/tools/stress.py
+	$(BIN)/python tests/tools/stress.py $(STRESS_ARGS)
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests

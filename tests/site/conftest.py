@@ -71,13 +71,16 @@ def _book_root(config) -> Path:
 
 def pytest_generate_tests(metafunc):
     root = _book_root(metafunc.config)
-    if "page" in metafunc.fixturenames or "notebook_page" in metafunc.fixturenames:
-        pages = toc_pages(root)
-        if "page" in metafunc.fixturenames:
-            metafunc.parametrize("page", pages, ids=[p.docname for p in pages])
-        else:
-            notebooks = [p for p in pages if p.is_notebook]
-            metafunc.parametrize("notebook_page", notebooks, ids=[p.docname for p in notebooks])
+    # Each check is generated only for the pages it applies to, so nothing is skipped.
+    kinds = {
+        "page": lambda p: True,
+        "notebook_page": lambda p: p.is_notebook,
+        "solution_page": lambda p: "{solution}" in p.source.read_text(encoding="utf-8"),
+    }
+    for name, applies in kinds.items():
+        if name in metafunc.fixturenames:
+            chosen = [p for p in toc_pages(root) if applies(p)]
+            metafunc.parametrize(name, chosen, ids=[p.docname for p in chosen])
 
 
 _NEEDS_HTML = {"html_root", "site_url", "visit", "built_html_files"}
@@ -416,9 +419,9 @@ def _visits() -> dict:
 @pytest.fixture
 def visit(request, _visits, browser, site_url, book_config, screenshot_dir):
     """The recorded visit of this test's page (opened once per session, then reused)."""
-    page = request.getfixturevalue(
-        "page" if "page" in request.fixturenames else "notebook_page"
-    )
+    name = next(n for n in ("page", "notebook_page", "solution_page")
+                if n in request.fixturenames)
+    page = request.getfixturevalue(name)
     if page.docname not in _visits:
         binder = str((book_config.get("launch_buttons") or {}).get("binderhub_url") or "")
         _visits[page.docname] = _run_visit(

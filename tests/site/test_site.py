@@ -70,9 +70,8 @@ def test_math_is_typeset(page, visit):
     _fail_on(problems, page.url_path)
 
 
-def test_figures_are_shown(page, visit):
-    if not page.is_notebook:
-        pytest.skip("not a notebook page")
+def test_figures_are_shown(notebook_page, visit):
+    page = notebook_page
     visit.require_loaded("images")
     expected, lost = notebook_figures(page.source)
     _fail_on(
@@ -122,10 +121,12 @@ def test_binder_launch_link(notebook_page, visit, book_config, repo_root):
     assert (repo_root / path_in_repo).is_file(), f"{path_in_repo} is not in the repository"
 
 
-def test_solutions_toggle(page, visit):
+def test_solutions_toggle(solution_page, visit):
+    page = solution_page
     visit.require_loaded("solutions")
     if not visit.solutions:
-        pytest.skip("no solutions on this page")
+        pytest.fail(f"{page.url_path}: the source has solutions but the page shows none",
+                    pytrace=False)
     problems = []
     for solution in visit.solutions:
         name = f"{solution['title']!r} (#{solution['id']})"
