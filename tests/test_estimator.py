@@ -221,6 +221,34 @@ def test_warm_start_continues_training():
                            classifier(optimizer="momentum", epochs=2).fit(X, y))
 
 
+def test_warm_start_honours_a_new_learning_rate_and_keeps_the_optimizer_state():
+    X, y = blobs(seed=5)
+    net = classifier(optimizer="adam", learning_rate=0.01, epochs=2, warm_start=True).fit(X, y)
+    steps = net.optimizer_.iterations
+    first_moment = [m.copy() for m, _ in net.optimizer_.state]
+    before = [p.copy() for p in net.parameters()]
+    grads = net.gradients(X, y)
+    net.set_params(learning_rate=1e-4, epochs=1, batch_size=len(X), shuffle=False).fit(X, y)
+    assert net.optimizer_.learning_rate == 1e-4
+    assert net.optimizer_.iterations == steps + 1
+    # The one full-batch Adam step, written out, with the kept moments and step count.
+    t = steps + 1
+    for w0, w1, g, m0, (_, v) in zip(before, net.parameters(), grads, first_moment,
+                                      net.optimizer_.state):
+        m = 0.9 * m0 + 0.1 * g
+        step = 1e-4 * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
+        np.testing.assert_allclose(w1, w0 - step, rtol=1e-10, atol=1e-14)
+
+
+def test_regression_predictions_are_vectors_for_one_output_before_and_after_fit():
+    X, y = regression_data()
+    fresh = regressor().initialize()
+    assert fresh.predict(X).shape == (len(X),)
+    assert regressor().fit(X, y).predict(X).shape == (len(X),)
+    # Targets given as a column come back as a column.
+    assert regressor().fit(X, y[:, None]).predict(X).shape == (len(X), 1)
+
+
 @pytest.mark.parametrize("method", ["predict", "predict_proba", "score"])
 def test_using_an_unfitted_network_raises_not_fitted_error(method):
     X, y = blobs()

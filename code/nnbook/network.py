@@ -422,7 +422,12 @@ class Network(BaseEstimator):
         validation = self._validation_set(X, y, validation_data)
         if validation is not None and validation_data is None:
             X, y = validation.pop("train")
-        if not (continuing and hasattr(self, "optimizer_")):
+        if continuing and hasattr(self, "optimizer_"):
+            # Keep the optimizer's state (moments, step count) but honour a learning rate
+            # changed with set_params, as scikit-learn's warm start does.
+            if isinstance(self.optimizer, str):
+                self.optimizer_.learning_rate = float(self.learning_rate)
+        else:
             self.optimizer_ = get_optimizer(self.optimizer, self.learning_rate)
         self.history_ = {"loss": []}
         if validation is not None:
@@ -538,7 +543,10 @@ class Network(BaseEstimator):
             return self._classes()[(a[:, 0] > 0.5).astype(int)]
         if self._loss.is_classification:
             return self._classes()[np.argmax(a, axis=1)]
-        return a[:, 0].copy() if getattr(self, "_y_is_1d", False) else a.copy()
+        # Regression: the shape of the targets seen in fit; before any fit, a vector for a
+        # single output (as scikit-learn's regressors return).
+        as_vector = getattr(self, "_y_is_1d", self._output_shape == (1,))
+        return a[:, 0].copy() if as_vector else a.copy()
 
     def _classes(self):
         if not hasattr(self, "classes_"):
