@@ -27,6 +27,7 @@ import numpy as np
 import scipy.linalg
 import scipy.optimize
 from autograd import elementwise_grad, value_and_grad
+from threadpoolctl import threadpool_limits
 
 __all__ = [
     "Problem",
@@ -290,16 +291,20 @@ def unpack_parameters(theta, layer_sizes) -> list:
     return layers
 
 
-def _activation(name: str, z):
-    """Value, first and second derivative of the activation, all from one evaluation."""
+def _activation(name: str, z, order: int = 2):
+    """Value and derivatives (up to ``order``) of the activation, from one evaluation."""
     if name == "sigmoid":
         # 1/(1+exp(-z)) written through tanh: no overflow for large |z|.
         s = 0.5 * (anp.tanh(0.5 * z) + 1.0)
+        if order == 0:
+            return s, None, None
         ds = s * (1.0 - s)
-        return s, ds, ds * (1.0 - 2.0 * s)
+        return s, ds, (ds * (1.0 - 2.0 * s) if order == 2 else None)
     t = anp.tanh(z)
+    if order == 0:
+        return t, None, None
     dt = 1.0 - t * t
-    return t, dt, -2.0 * t * dt
+    return t, dt, (-2.0 * t * dt if order == 2 else None)
 
 
 def _check_activation(activation: str) -> str:
@@ -312,7 +317,9 @@ def _check_points(X, n_inputs: int, name: str = "X") -> np.ndarray:
     try:
         X = np.asarray(X, dtype=float)
     except (TypeError, ValueError) as error:
-        raise TypeError(f"{name} must be a numeric array of shape (n_points, {n_inputs})") from error
+        raise TypeError(
+            f"{name} must be a numeric array of shape (n_points, {n_inputs})"
+        ) from error
     if X.ndim == 1 and n_inputs == 1:
         X = X[:, None]
     if X.ndim != 2 or X.shape[1] != n_inputs or X.shape[0] < 1:
@@ -322,14 +329,23 @@ def _check_points(X, n_inputs: int, name: str = "X") -> np.ndarray:
     return X
 
 
+def _check_input_shape(X, layer_sizes) -> None:
+    if np.ndim(X) != 2 or np.shape(X)[1] != layer_sizes[0]:
+        raise ValueError(
+            f"X must have shape (n_points, {layer_sizes[0]}) for layer sizes "
+            f"{tuple(layer_sizes)}; got {np.shape(X)}"
+        )
+
+
 def network_output(theta, X, layer_sizes, activation: str = "sigmoid"):
     """N(X; theta) at every row of X, shape (n_points,): hidden layers with the activation,
     a linear output. Introduced in chapter 6.
     """
+    _check_input_shape(X, layer_sizes)
     a = X
     layers = unpack_parameters(theta, layer_sizes)
     for W, b in layers[:-1]:
-        a = _activation(activation, anp.matmul(a, W) + b)[0]
+        a = _activation(activation, anp.matmul(a, W) + b, order=0)[0]
     W, b = layers[-1]
     return (anp.matmul(a, W) + b)[:, 0]
 
@@ -350,6 +366,7 @@ def network_jet(theta, X, layer_sizes, activation: str = "sigmoid", order: int =
     """
     if order not in (1, 2):
         raise ValueError(f"order must be 1 or 2; got {order!r}")
+    _check_input_shape(X, layer_sizes)
     layers = unpack_parameters(theta, layer_sizes)
     a = X
     for index, (W, b) in enumerate(layers):
@@ -363,7 +380,7 @@ def network_jet(theta, X, layer_sizes, activation: str = "sigmoid", order: int =
             d2z = anp.matmul(d2a, W) if order == 2 else None
         if index == len(layers) - 1:
             break
-        s, ds, d2s = _activation(activation, z)
+        s, ds, d2s = _activation(activation, z, order)
         a = s
         da = ds * dz
         if order == 2:
@@ -391,7 +408,7 @@ def _with_derivatives(func, X, order):
         columns = []
         for k in range(X.shape[1]):
             def first_k(Y, k=k):
-                return elementwise_grad(tracked)(Y)[:, k]
+                return elementwise_grad(tracked)(Y)[:, k] + 0.0 * Y[:, k]
             columns.append(elementwise_grad(first_k)(X)[:, k])
         second = np.stack(columns, axis=1)
     return value, first, second
@@ -404,14 +421,32 @@ def _trial_factors(problem: Problem, X: np.ndarray) -> dict:
 
 
 def _combine(factors: dict, N, dN, d2N):
-    """g = A + B N and its derivatives by the product rule (works on NumPy, autograd, TF)."""
+    """g = A + B N and its derivatives by the product rule (works on NumPy, autograd, TF).
+
+    Terms whose known factor is identically zero at the points (A = 0, A' = 0, B'' = 0,
+    ...) are skipped: each operation costs autograd bookkeeping in every training step.
+    """
+
+    def total(*terms):
+        present = [term for term in terms if term is not None]
+        result = present[0]
+        for term in present[1:]:
+            result = result + term
+        return result
+
+    def product(known, unknown, factor=1.0):
+        if not np.any(known):
+            return None
+        return (factor * known) * unknown if factor != 1.0 else known * unknown
+
     A, dA, d2A = factors["A"], factors["dA"], factors["d2A"]
     B, dB, d2B = factors["B"], factors["dB"], factors["d2B"]
-    g = A + B * N
-    dg = dA + dB * N[:, None] + B[:, None] * dN
+    g = total(A if np.any(A) else None, B * N)
+    dg = total(dA if np.any(dA) else None, product(dB, N[:, None]), B[:, None] * dN)
     d2g = None
     if d2N is not None:
-        d2g = d2A + d2B * N[:, None] + 2.0 * dB * dN + B[:, None] * d2N
+        d2g = total(d2A if np.any(d2A) else None, product(d2B, N[:, None]),
+                    product(dB, dN, 2.0), B[:, None] * d2N)
     return g, dg, d2g
 
 
@@ -431,10 +466,6 @@ def trial_jet(problem: Problem, theta, X, layer_sizes, activation: str = "sigmoi
 # ---------------------------------------------------------------------------------------
 # The solver
 # ---------------------------------------------------------------------------------------
-
-
-class _Stop(Exception):
-    """Raised inside an optimizer loop when the user's callback asks to stop."""
 
 
 class TrialSolver:
@@ -555,20 +586,15 @@ class TrialSolver:
 
     def cost(self, X, theta=None) -> float:
         """The training cost at collocation points X (default: the fitted parameters)."""
+        self._check_hyperparameters()
         X = _check_points(X, self.problem.n_inputs)
-        if theta is None:
-            self._check_fitted()
-            theta = self.params_
-        return float(self._cost_function(X)(np.asarray(theta, dtype=float)))
+        return float(self._cost_function(X)(self._theta(theta)))
 
     def gradient(self, X, theta=None) -> np.ndarray:
         """Gradient of :meth:`cost` with respect to the flat parameter vector."""
         self._check_hyperparameters()
         X = _check_points(X, self.problem.n_inputs)
-        if theta is None:
-            self._check_fitted()
-            theta = self.params_
-        return np.asarray(self._objective(X)(np.asarray(theta, dtype=float))[1])
+        return np.asarray(self._objective(X)(self._theta(theta))[1])
 
     # -- training -------------------------------------------------------------------------
 
@@ -595,14 +621,20 @@ class TrialSolver:
 
         def counted(theta):
             evaluations[0] += 1
-            value, grad = objective(theta)
+            # An overflow is reported as a non-finite cost: the first-order loop turns it
+            # into a FloatingPointError, the SciPy line search shortens its step.
+            with np.errstate(over="ignore", invalid="ignore"):
+                value, grad = objective(theta)
             return float(value), np.asarray(grad, dtype=float)
 
         start = time.perf_counter()
-        if self.optimizer in ("gd", "adam"):
-            theta, history, message = self._first_order(counted, theta, callback)
-        else:
-            theta, history, message = self._quasi_newton(counted, theta, callback)
+        # The matrices are tiny: a multithreaded BLAS only adds synchronisation cost (ten
+        # times slower on a busy two-core machine), so training runs on one BLAS thread.
+        with threadpool_limits(limits=1, user_api="blas"):
+            if self.optimizer in ("gd", "adam"):
+                theta, history, message = self._first_order(counted, theta, callback)
+            else:
+                theta, history, message = self._quasi_newton(counted, theta, callback)
         self.fit_seconds_ = time.perf_counter() - start
         self.params_ = theta
         self.history_ = np.asarray(history)
@@ -672,19 +704,33 @@ class TrialSolver:
 
     # -- using the result -----------------------------------------------------------------
 
-    def predict(self, X) -> np.ndarray:
-        """The trained trial solution g_t at the rows of X, shape (n_points,)."""
-        self._check_fitted()
+    def _theta(self, theta):
+        if theta is None:
+            self._check_fitted()
+            return self.params_
+        theta = np.asarray(theta, dtype=float)
+        if theta.shape != (parameter_count(self.layer_sizes),):
+            raise ValueError(
+                f"theta must have shape ({parameter_count(self.layer_sizes)},); got {theta.shape}"
+            )
+        return theta
+
+    def predict(self, X, theta=None) -> np.ndarray:
+        """The trial solution g_t at the rows of X, shape (n_points,).
+
+        Uses the fitted parameters, or ``theta`` when given (e.g. inside a callback).
+        """
+        theta = self._theta(theta)
         X = _check_points(X, self.problem.n_inputs)
         A = np.asarray(self.problem.boundary(X) + 0.0 * X[:, 0])
         B = np.asarray(self.problem.multiplier(X) + 0.0 * X[:, 0])
-        return A + B * network_output(self.params_, X, self.layer_sizes, self.activation)
+        return A + B * network_output(theta, X, self.layer_sizes, self.activation)
 
-    def residual(self, X) -> np.ndarray:
-        """The equation's residual of the trained trial solution at the rows of X."""
-        self._check_fitted()
+    def residual(self, X, theta=None) -> np.ndarray:
+        """The equation's residual of the trial solution at the rows of X."""
+        theta = self._theta(theta)
         X = _check_points(X, self.problem.n_inputs)
-        g, dg, d2g = trial_jet(self.problem, self.params_, X, self.layer_sizes, self.activation)
+        g, dg, d2g = trial_jet(self.problem, theta, X, self.layer_sizes, self.activation)
         return np.asarray(self.problem.residual(X, g, dg, d2g))
 
 
@@ -765,6 +811,9 @@ def _import_tensorflow():
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
     import tensorflow as tf
 
+    # Retracing notices are performance hints printed to stderr; they would end up in
+    # notebook outputs.
+    tf.get_logger().setLevel("ERROR")
     return tf
 
 
