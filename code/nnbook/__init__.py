@@ -4,7 +4,7 @@ Everything a chapter needs is importable from here, e.g. ``from nnbook import Ne
 Heavy frameworks (TensorFlow, Keras) are imported only inside ``nnbook.frameworks``.
 """
 
-from . import activations, autodiff, data, gradcheck, initializers, losses, optimizers
+from . import activations, autodiff, data, diffeq, gradcheck, initializers, losses, optimizers
 from .activations import ACTIVATIONS, get_activation
 from .gradcheck import check_gradients, numerical_gradient, relative_error
 from .layers import Dense, Layer
@@ -18,4 +18,5 @@ __all__ = [
     "ACTIVATIONS", "LOSSES", "get_activation", "get_loss",
     "numerical_gradient", "relative_error", "check_gradients",
     "activations", "losses", "initializers", "optimizers", "gradcheck", "data", "autodiff",
+    "diffeq",
 ]
