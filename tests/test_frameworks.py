@@ -1,0 +1,253 @@
+"""Tests of nnbook.frameworks (chapter 4): the Keras, TensorFlow and scikit-learn twins.
+
+The references are the frameworks themselves: the Keras twin must predict what the nnbook
+network predicts, ``tf.GradientTape`` must give the gradients ``Network.gradients`` gives,
+one epoch of SGD without shuffling must leave both with the same weights, and the
+scikit-learn twin, started from nnbook's weights, must take the same steps (which checks
+the conversion ``alpha = 2 c l2 batch_size`` derived in the module docstring).
+"""
+
+import contextlib
+import os
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+
+from nnbook import Dense, Network, data
+from nnbook import frameworks as fw
+from nnbook.gradcheck import relative_error
+from nnbook.optimizers import Adagrad, Momentum, RMSprop
+from nnbook.regularization import BatchNorm, Dropout
+
+FLOAT32_TOLERANCE = 1e-5
+
+
+@pytest.fixture(scope="module")
+def tf_keras():
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    return fw.import_tensorflow()
+
+
+@contextlib.contextmanager
+def keras_floatx(keras, dtype):
+    """Keras casts NumPy inputs of fit and predict to its global float type, so float64
+    twins need that type to be float64 too (restored afterwards)."""
+    floatx = keras.config.floatx()
+    keras.config.set_floatx(dtype)
+    try:
+        yield
+    finally:
+        keras.config.set_floatx(floatx)
+
+
+@pytest.fixture
+def keras_float64(tf_keras):
+    with keras_floatx(tf_keras[1], "float64"):
+        yield
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = data.load_digits()
+    return X[:320], y[:320]
+
+
+def classifier(hidden="tanh", dtype="float64", **kwargs):
+    layers = [Dense(64, 16, hidden), BatchNorm(16), Dense(16, 12, "elu"), Dropout(0.25),
+              Dense(12, 10, "softmax")]
+    return Network(layers, dtype=dtype, seed=0, **kwargs)
+
+
+def test_import_does_not_load_tensorflow():
+    code = ("import sys, nnbook, nnbook.frameworks; "
+            "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("hidden", ["sigmoid", "relu", "leaky_relu", "gelu", "silu"])
+def test_keras_twin_predicts_what_nnbook_predicts(tf_keras, digits, hidden):
+    X, _ = digits
+    net = classifier(hidden, dtype="float32").initialize()
+    # Non-trivial batch-normalisation statistics, to see that they are copied.
+    bn = net.layers_[1]
+    bn.set_statistics([np.full(16, 0.1), np.full(16, 2.0)])
+    model = fw.keras_twin(net)
+    assert [w.dtype for w in model.get_weights()] == ["float32"] * len(model.get_weights())
+    keras_proba = model.predict(X, verbose=0)
+    assert relative_error(keras_proba, net.predict_proba(X)) < FLOAT32_TOLERANCE
+
+
+def test_keras_twin_for_regression_and_binary_classification(tf_keras, keras_float64):
+    X, z = data.make_franke(200, seed=1)
+    net = Network([Dense(2, 20, "tanh"), Dense(20, 1)], loss="mse", seed=0).initialize()
+    model = fw.keras_twin(net)
+    assert model.loss.name == "mean_squared_error"
+    np.testing.assert_allclose(model.predict(X, verbose=0)[:, 0], net.predict(X).ravel(),
+                               rtol=1e-12)
+    y = (z > 0.4).astype(int)
+    net = Network([Dense(2, 20, "relu"), Dense(20, 1, "sigmoid")],
+                  loss="binary_cross_entropy", seed=0).initialize()
+    model = fw.keras_twin(net)
+    np.testing.assert_allclose(model.predict(X, verbose=0)[:, 0], net.predict_proba(X)[:, 1],
+                               rtol=1e-12)
+    np.testing.assert_array_equal(fw.keras_targets(net, y)[:, 0], y)
+
+
+@pytest.mark.parametrize("dtype, tolerance", [("float32", FLOAT32_TOLERANCE),
+                                              ("float64", 1e-8)])
+@pytest.mark.parametrize("training", [False, True])
+def test_tape_gradients_match_backpropagation(tf_keras, digits, dtype, tolerance, training):
+    # float64: Keras rounds the L1/L2 coefficients to float32 (relative 1e-9 at most here).
+    X, y = digits
+    X, y = X[:50], y[:50]
+    net = classifier("tanh", dtype=dtype, l1=1e-3, l2=1e-2).initialize()
+    net.layers_[3].fix_mask(np.random.default_rng(1).random((50, 12)) >= 0.25)
+    cost, tape = fw.tape_gradients(net, X, y, training=training, return_cost=True)
+    backprop = net.gradients(X, y, training=training)
+    assert len(tape) == len(backprop) == len(net.parameters())
+    errors = [relative_error(a, b) for a, b in zip(backprop, tape)]
+    assert max(errors) < tolerance, errors
+    assert abs(cost - net.cost(X, y, training=training)) < tolerance * cost
+
+
+def test_tape_gradients_need_a_fixed_dropout_mask(tf_keras, digits):
+    X, y = digits
+    net = classifier().initialize()
+    with pytest.raises(ValueError, match="fix_mask"):
+        fw.tape_gradients(net, X, y, training=True)
+
+
+@pytest.mark.parametrize("dtype, tolerance", [("float64", 1e-12), ("float32", 1e-4)])
+def test_one_epoch_of_sgd_gives_the_same_weights(tf_keras, digits, dtype, tolerance):
+    with keras_floatx(tf_keras[1], dtype):
+        one_epoch_of_sgd(digits, dtype, tolerance)
+
+
+def one_epoch_of_sgd(digits, dtype, tolerance):
+    # 320 samples in batches of 32, no shuffling, L2 exactly representable in float32.
+    X, y = digits
+    net = Network([Dense(64, 20, "sigmoid"), BatchNorm(20), Dense(20, 10, "softmax")],
+                  optimizer="sgd", learning_rate=0.5, l2=2.0 ** -8, batch_size=32, epochs=1,
+                  shuffle=False, seed=3, dtype=dtype).initialize()
+    model = fw.keras_twin(net)
+    before = [p.copy() for p in net.parameters()]
+    model.fit(X, fw.keras_targets(net, y), **fw.keras_fit_kwargs(net))
+    net.set_params(warm_start=True).fit(X, y)
+    keras_weights = [np.asarray(w) for w in model.trainable_weights]
+    moved = [relative_error(a, b) for a, b in zip(before, net.parameters())]
+    assert min(moved) > 1e-3  # training really changed every array
+    errors = [relative_error(a, b) for a, b in zip(net.parameters(), keras_weights)]
+    assert max(errors) < tolerance, errors
+    bn = net.layers_[1]
+    stats = model.layers[1].get_weights()[2:]
+    assert max(relative_error(a, b) for a, b in zip(bn.statistics(), stats)) < tolerance
+    assert relative_error(model.predict(X, verbose=0), net.predict_proba(X)) < tolerance
+
+
+def test_keras_optimizers_are_twins(tf_keras):
+    _, keras = tf_keras
+    cases = [
+        ("momentum", keras.optimizers.SGD, {"momentum": 0.9}),
+        (Adagrad(0.1, clip_norm=1.0), keras.optimizers.Adagrad, {"global_clipnorm": 1.0}),
+        (RMSprop(0.01, rho=0.8), keras.optimizers.RMSprop, {"rho": 0.8, "epsilon": 1e-14}),
+        ("adam", keras.optimizers.Adam, {"beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-8}),
+    ]
+    for optimizer, expected_type, settings in cases:
+        net = Network([Dense(3, 2, "softmax")], optimizer=optimizer, learning_rate=0.05)
+        twin = fw.keras_twin(net).optimizer
+        assert type(twin) is expected_type
+        for name, value in settings.items():
+            assert getattr(twin, name) == pytest.approx(value), (optimizer, name)
+
+
+def test_keras_fit_kwargs_with_early_stopping(tf_keras):
+    _, keras = tf_keras
+    net = Network([Dense(3, 2, "softmax")], batch_size=16, epochs=7, patience=3,
+                  validation_fraction=0.2)
+    kwargs = fw.keras_fit_kwargs(net)
+    assert (kwargs["batch_size"], kwargs["epochs"], kwargs["verbose"]) == (16, 7, 0)
+    assert kwargs["validation_split"] == 0.2
+    (callback,) = kwargs["callbacks"]
+    assert isinstance(callback, keras.callbacks.EarlyStopping) and callback.patience == 3
+
+
+# ----------------------------------------------------------------------------- scikit-learn
+def test_sklearn_twin_hyperparameters():
+    net = Network([Dense(64, 30, "tanh"), Dense(30, 20, "tanh"), Dense(20, 10, "softmax")],
+                  optimizer=Momentum(0.05, momentum=0.8), l2=1e-3, batch_size=50, epochs=12,
+                  seed=4)
+    twin = fw.sklearn_twin(net)
+    assert isinstance(twin, MLPClassifier)
+    params = twin.get_params()
+    assert params["hidden_layer_sizes"] == (30, 20)
+    assert params["activation"] == "tanh" and params["solver"] == "sgd"
+    assert params["alpha"] == pytest.approx(2 * 1e-3 * 50)
+    assert params["learning_rate_init"] == 0.05 and params["momentum"] == 0.8
+    assert params["nesterovs_momentum"] is False
+    assert (params["batch_size"], params["max_iter"], params["random_state"]) == (50, 12, 4)
+    # Regression with one output: sklearn halves the squared error, so c = 1/2.
+    net = Network([Dense(2, 10, "relu"), Dense(10, 1)], loss="mse", optimizer="adam",
+                  learning_rate=0.01, l2=1e-2, batch_size=20)
+    twin = fw.sklearn_twin(net)
+    assert isinstance(twin, MLPRegressor)
+    assert twin.alpha == pytest.approx(2 * 0.5 * 1e-2 * 20)
+    assert twin.learning_rate_init == 0.01 and twin.epsilon == pytest.approx(0.5e-8)
+
+
+@pytest.mark.parametrize("net, match", [
+    (Network([Dense(4, 5, "elu"), Dense(5, 3, "softmax")]), "elu"),
+    (Network([Dense(4, 5, "relu"), Dense(5, 5, "tanh"), Dense(5, 3, "softmax")]), "one activ"),
+    (Network([Dense(4, 5, "relu"), Dropout(0.5), Dense(5, 3, "softmax")]), "dense"),
+    (Network([Dense(4, 5, "relu"), Dense(5, 3, "softmax")], l1=0.1), "l1"),
+    (Network([Dense(4, 5, "relu"), Dense(5, 3, "softmax")], optimizer="rmsprop"), "Adam"),
+    (Network([Dense(4, 5, "relu"), Dense(5, 2, "sigmoid")], loss="mse"), "identity"),
+])
+def test_sklearn_twin_refuses_what_sklearn_cannot_do(net, match):
+    with pytest.raises(ValueError, match=match):
+        fw.sklearn_twin(net)
+
+
+@pytest.mark.parametrize("optimizer, learning_rate", [("sgd", 0.2), ("momentum", 0.05)])
+def test_sklearn_twin_takes_the_same_steps(digits, optimizer, learning_rate):
+    # Batches of 32 divide 320, so the L2 relation holds on every mini-batch.
+    X, y = digits
+    net = Network([Dense(64, 24, "tanh"), Dense(24, 10, "softmax")], optimizer=optimizer,
+                  learning_rate=learning_rate, l2=1e-2, batch_size=32, epochs=2,
+                  shuffle=False, seed=5).initialize()
+    twin = fw.sklearn_start_from(fw.sklearn_twin(net), net, X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        twin.fit(X, y)
+    net.set_params(warm_start=True).fit(X, y)
+    theirs = [p for pair in zip(twin.coefs_, twin.intercepts_) for p in pair]
+    errors = [relative_error(a, b) for a, b in zip(net.parameters(), theirs)]
+    assert max(errors) < 1e-12, errors
+    assert twin.loss_curve_[-1] == pytest.approx(net.history_["loss"][-1], rel=1e-3)
+
+
+def test_sklearn_twin_regression_takes_the_same_steps():
+    X, z = data.make_franke(240, seed=2)
+    net = Network([Dense(2, 16, "relu"), Dense(16, 16, "relu"), Dense(16, 1)], loss="mse",
+                  optimizer="sgd", learning_rate=0.05, l2=1e-3, batch_size=16, epochs=3,
+                  shuffle=False, seed=6).initialize()
+    twin = fw.sklearn_start_from(fw.sklearn_twin(net), net, X, z)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        twin.fit(X, z)
+    net.set_params(warm_start=True).fit(X, z)
+    theirs = [p for pair in zip(twin.coefs_, twin.intercepts_) for p in pair]
+    errors = [relative_error(a, b) for a, b in zip(net.parameters(), theirs)]
+    assert max(errors) < 1e-12, errors
+    # Without the factor c = 1/2 in the learning rate the paths would part.
+    wrong = fw.sklearn_twin(net).set_params(learning_rate_init=0.05)
+    wrong = fw.sklearn_start_from(wrong, net.set_params(warm_start=False).initialize(), X, z)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        wrong.fit(X, z)
+    assert relative_error(wrong.coefs_[0], theirs[0]) > 1e-3
