@@ -172,6 +172,7 @@ def test_batchnorm_training_statistics_by_formula():
     np.testing.assert_allclose(out.var(axis=0), x.var(axis=0) / (x.var(axis=0) + 1e-3))
     np.testing.assert_allclose(layer.moving_mean, 0.2 * x.mean(axis=0))
     np.testing.assert_allclose(layer.moving_variance, 0.8 + 0.2 * x.var(axis=0))
+    assert all(a is b for a, b in zip(layer.state, layer.statistics()))
 
 
 @pytest.mark.parametrize("training", [True, False])

@@ -146,7 +146,8 @@ class BatchNorm(Layer):
     Attributes
     ----------
     gamma, beta : the trained scale and shift (``params``);
-    moving_mean, moving_variance : the running statistics used in inference.
+    moving_mean, moving_variance : the running statistics used in inference; also listed,
+        as live arrays, in ``state``.
     """
 
     def __init__(self, n_features, momentum=0.99, epsilon=1e-3, input_shape=None):
@@ -184,6 +185,9 @@ class BatchNorm(Layer):
         self.dgamma, self.dbeta = np.zeros_like(self.gamma), np.zeros_like(self.beta)
         self.params, self.grads = [self.gamma, self.beta], [self.dgamma, self.dbeta]
         self.regularized = [False, False]
+        # Arrays that define the layer's behaviour without being trained by the optimizer;
+        # whoever snapshots and restores ``params`` (early stopping) should restore these too.
+        self.state = [self.moving_mean, self.moving_variance]
 
     def statistics(self):
         """The running statistics ``[moving_mean, moving_variance]`` (not trained by the
