@@ -242,3 +242,19 @@ def test_batchnorm_rejects_bad_arguments():
         BatchNorm(3, input_shape=(None, 4))
     with pytest.raises(ValueError, match="expects inputs"):
         Network([Dense(4, 5, "relu"), BatchNorm(6), Dense(6, 2, "softmax")]).initialize()
+
+
+def test_early_stopping_restores_batchnorm_running_statistics():
+    # The running statistics decide inference-mode outputs, so the best epoch's must come
+    # back with its parameters: the validation cost after fit equals the one recorded then.
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((200, 4))
+    y = (X[:, 0] > 0).astype(int)
+    X_val = rng.standard_normal((100, 4)) + 1.0
+    y_val = (X_val[:, 0] > 0).astype(int)
+    net = Network([Dense(4, 8, "relu"), BatchNorm(8, momentum=0.5), Dense(8, 2, "softmax")],
+                  optimizer="adam", learning_rate=0.05, epochs=40, patience=3, seed=0)
+    net.fit(X, y, validation_data=(X_val, y_val))
+    assert net.best_epoch_ < len(net.history_["loss"])  # it did stop after a worse epoch
+    recorded = net.history_["val_loss"][net.best_epoch_ - 1]
+    assert net.cost(X_val, y_val) == pytest.approx(recorded, rel=1e-12)

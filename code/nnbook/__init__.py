@@ -4,19 +4,21 @@ Everything a chapter needs is importable from here, e.g. ``from nnbook import Ne
 Heavy frameworks (TensorFlow, Keras) are imported only inside ``nnbook.frameworks``.
 """
 
-from . import activations, autodiff, data, diffeq, gradcheck, initializers, losses, optimizers
+from . import (activations, autodiff, data, diffeq, frameworks, gradcheck, initializers, losses,
+               optimizers, regularization)
 from .activations import ACTIVATIONS, get_activation
 from .gradcheck import check_gradients, numerical_gradient, relative_error
 from .layers import Dense, Layer
 from .losses import LOSSES, get_loss
 from .network import Network, TrainingDivergedError
 from .optimizers import SGD, Adagrad, Adam, Momentum, Optimizer, RMSprop
+from .regularization import BatchNorm, Dropout
 
 __all__ = [
-    "Network", "TrainingDivergedError", "Layer", "Dense",
+    "Network", "TrainingDivergedError", "Layer", "Dense", "Dropout", "BatchNorm",
     "Optimizer", "SGD", "Momentum", "Adagrad", "RMSprop", "Adam",
     "ACTIVATIONS", "LOSSES", "get_activation", "get_loss",
     "numerical_gradient", "relative_error", "check_gradients",
     "activations", "losses", "initializers", "optimizers", "gradcheck", "data", "autodiff",
-    "diffeq",
+    "diffeq", "frameworks", "regularization",
 ]

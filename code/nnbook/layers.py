@@ -9,6 +9,8 @@ Every layer follows one contract (the CS231n layer API, see STYLE.md):
   when the caller does not need it (the first layer of a network);
 * ``params`` / ``grads``: lists of live arrays that optimizers update in place;
   ``regularized``: one flag per parameter, True for weights (L1/L2 apply), False for biases;
+* ``state``: arrays that are not trained but belong to the model, such as the running
+  statistics of batch normalisation; early stopping saves and restores them with ``params``;
 * ``input_shape``: the shape of one sample (``None`` for any size), checked by ``Network``;
   ``output_shape(input_shape)``: the shape of one output sample.
 
@@ -45,7 +47,7 @@ class Layer:
     input_shape: tuple = ()
 
     def __init__(self):
-        self.params, self.grads, self.regularized = [], [], []
+        self.params, self.grads, self.regularized, self.state = [], [], [], []
 
     def build(self, rng, dtype):
         """Create the parameters; layers without parameters need not override this."""

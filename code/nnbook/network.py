@@ -456,6 +456,7 @@ class Network(BaseEstimator):
                     if val_cost < best_cost:
                         best_cost, waited, self.best_epoch_ = val_cost, 0, epoch + 1
                         best_params = [p.copy() for p in self._params]
+                        best_state = [s.copy() for s in self._state()]
                     else:
                         waited += 1
             if self.verbose:
@@ -464,7 +465,13 @@ class Network(BaseEstimator):
                 break
         if best_params is not None:
             self.set_parameters(best_params)
+            for live, saved in zip(self._state(), best_state):
+                live[...] = saved
         return self
+
+    def _state(self):
+        """The layers' non-trained arrays (e.g. batch-norm running statistics)."""
+        return [s for layer in self.layers_ for s in layer.state]
 
     def _validation_set(self, X, y, validation_data):
         """The validation data as a dict, or None; holds out part of (X, y) if needed."""
