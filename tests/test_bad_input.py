@@ -12,6 +12,7 @@ import pytest
 
 from nnbook import SGD, Adam, Adagrad, Dense, Momentum, Network, RMSprop, data, gradcheck
 from nnbook.activations import ELU, LeakyReLU, get_activation
+from nnbook.convolution import Conv2D, Flatten
 
 rng = np.random.default_rng(0)
 X = rng.normal(size=(6, 2))
@@ -45,8 +46,20 @@ def with_inf():
     return bad
 
 
+def cnn(n_dense_inputs):
+    return Network([Conv2D(1, 2, 3, padding="valid"), Flatten(),
+                    Dense(n_dense_inputs, 3, "softmax")], epochs=1, seed=0)
+
+
+IMAGES = rng.normal(size=(6, 8, 8, 1))
+
 # id -> (call, exception type, argument the message must name)
 CASES = {
+    # --- images whose size the layers only learn from the data
+    "X images too small for the dense layer after the convolution": (
+        lambda: cnn(100).fit(IMAGES, LABELS), ValueError, "X"),
+    "X images smaller than the kernel": (
+        lambda: cnn(72).fit(IMAGES[:, :2, :2], LABELS), ValueError, "X"),
     # --- the data X
     "X wrong feature count": (lambda: classifier().fit(rng.normal(size=(6, 3)), LABELS),
                               ValueError, "X"),

@@ -473,3 +473,11 @@ def test_mnist_subset():
     images, y = nnbook.data.load_mnist_subset(images=True)
     assert images.shape == (5000, 28, 28, 1) and images.min() == 0.0 and images.max() == 1.0
     np.testing.assert_array_equal(np.bincount(y), np.full(10, 500))
+
+
+def test_score_of_an_initialized_network_before_fit():
+    # Chapters score untrained networks (chance level) before training them.
+    X, y = blobs(seed=3)
+    net = classifier().initialize()
+    accuracy = net.score(X, y)
+    assert accuracy == np.mean(np.argmax(net.predict_proba(X), axis=1) == y)

@@ -4,9 +4,10 @@ Everything a chapter needs is importable from here, e.g. ``from nnbook import Ne
 Heavy frameworks (TensorFlow, Keras) are imported only inside ``nnbook.frameworks``.
 """
 
-from . import (activations, autodiff, data, diffeq, frameworks, gradcheck, initializers, losses,
-               optimizers, regularization)
+from . import (activations, autodiff, convolution, data, diffeq, frameworks, gradcheck,
+               initializers, losses, optimizers, regularization)
 from .activations import ACTIVATIONS, get_activation
+from .convolution import AvgPool2D, Conv2D, Flatten, MaxPool2D
 from .gradcheck import check_gradients, numerical_gradient, relative_error
 from .layers import Dense, Layer
 from .losses import LOSSES, get_loss
@@ -16,9 +17,10 @@ from .regularization import BatchNorm, Dropout
 
 __all__ = [
     "Network", "TrainingDivergedError", "Layer", "Dense", "Dropout", "BatchNorm",
+    "Conv2D", "MaxPool2D", "AvgPool2D", "Flatten",
     "Optimizer", "SGD", "Momentum", "Adagrad", "RMSprop", "Adam",
     "ACTIVATIONS", "LOSSES", "get_activation", "get_loss",
     "numerical_gradient", "relative_error", "check_gradients",
     "activations", "losses", "initializers", "optimizers", "gradcheck", "data", "autodiff",
-    "diffeq", "frameworks", "regularization",
+    "diffeq", "frameworks", "regularization", "convolution",
 ]

@@ -133,7 +133,8 @@ class ReLU(Activation):
         return (np.asarray(z) > 0).astype(_float_type(z))
 
     def backward(self, z, a, grad_a):
-        return np.where(z > 0, grad_a, 0.0)
+        # A product with the 0/1 mask is several times faster than np.where on large arrays.
+        return grad_a * (z > 0)
 
 
 class LeakyReLU(Activation):

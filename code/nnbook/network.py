@@ -15,6 +15,7 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 from sklearn.metrics import r2_score
 from sklearn.utils import ClassifierTags, RegressorTags
+from threadpoolctl import threadpool_limits
 
 from .layers import Layer, check_positive_int
 from .losses import get_loss
@@ -145,18 +146,7 @@ class Network(BaseEstimator):
         for i, layer in enumerate(self.layers):
             if not isinstance(layer, Layer):
                 raise TypeError(f"layers[{i}] must be a Layer, got {type(layer).__name__}")
-        shape = self.layers[0].input_shape
-        for i, layer in enumerate(self.layers):
-            expected = layer.input_shape
-            if len(expected) != len(shape) or any(
-                e is not None and s is not None and e != s for e, s in zip(expected, shape)
-            ):
-                raise ValueError(
-                    f"layers[{i}] expects inputs of shape {expected} but layers[{i - 1}] "
-                    f"gives {shape}"
-                )
-            shape = layer.output_shape(shape)
-        self._output_shape = shape
+        self._output_shape = self._chain_shapes(self.layers[0].input_shape)
         output = self.layers[-1]
         if output.activation is None:
             raise ValueError("layers: the last layer must have an activation (e.g. Dense)")
@@ -187,6 +177,29 @@ class Network(BaseEstimator):
         ):
             raise TypeError(f"seed must be an integer or None, got {self.seed!r}")
 
+    def _chain_shapes(self, shape, data_argument=None):
+        """The output shape of one sample of ``shape`` after all layers, or a ValueError
+        naming the first layer that cannot take what the one before it gives. With sizes
+        unknown (None, e.g. image sides before a convolution), only what is known is
+        checked; ``_check_X`` repeats the check with the data's own sample shape."""
+        source = "" if data_argument is None else f" for {data_argument} of sample shape " \
+                                                  f"{tuple(shape)}"
+        for i, layer in enumerate(self.layers):
+            expected = layer.input_shape
+            if len(expected) != len(shape) or any(
+                e is not None and s is not None and e != s for e, s in zip(expected, shape)
+            ):
+                giver = f"layers[{i - 1}] gives" if i else "it gets"
+                raise ValueError(
+                    f"layers[{i}] expects inputs of shape {expected} but {giver} {shape}{source}"
+                )
+            try:
+                shape = layer.output_shape(shape)
+            except ValueError as error:
+                raise ValueError(f"layers[{i}] cannot take inputs of shape {shape}{source}: "
+                                 f"{error}") from None
+        return shape
+
     def _check_learning_rate(self):
         lr = self.learning_rate
         if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
@@ -210,6 +223,9 @@ class Network(BaseEstimator):
                     f"{argument} has samples of shape {X.shape[1:]}, but the first layer "
                     f"expects {tuple(expected)}"
                 )
+        if any(size is None for size in expected):
+            # Sizes the layers left open (image sides) are known now: check the whole chain.
+            self._chain_shapes(X.shape[1:], argument)
         return X
 
     def _encode_targets(self, y, n_samples, fitting, argument="y"):
@@ -432,8 +448,17 @@ class Network(BaseEstimator):
         self.history_ = {"loss": []}
         if validation is not None:
             self.history_.update(val_loss=[], val_score=[])
-        best_cost, best_params, waited = np.inf, None, 0
         self.best_epoch_ = None
+        # The matrix products of the book's networks are small: BLAS threads cost more to
+        # wake than they save, and where cores are shared (Binder, CI) an oversubscribed
+        # OpenBLAS was measured 10-1000x slower. Training therefore runs BLAS on one thread.
+        with threadpool_limits(limits=1, user_api="blas"):
+            self._train_epochs(X, y, validation)
+        return self
+
+    def _train_epochs(self, X, y, validation):
+        """The epoch loop of ``fit``: history, validation, early stopping, divergence."""
+        best_cost, best_params, waited = np.inf, None, 0
         for epoch in range(self.epochs):
             epoch_cost = self._train_epoch(X, y)
             if not np.isfinite(epoch_cost):
@@ -467,7 +492,6 @@ class Network(BaseEstimator):
             self.set_parameters(best_params)
             for live, saved in zip(self._state(), best_state):
                 live[...] = saved
-        return self
 
     def _state(self):
         """The layers' non-trained arrays (e.g. batch-norm running statistics)."""
@@ -565,7 +589,7 @@ class Network(BaseEstimator):
         """Accuracy for classification, coefficient of determination R^2 for regression."""
         self._check_fitted()
         X = self._check_X(X)
-        encoded = self._encode_targets(y, X.shape[0], fitting=False)
+        encoded = self._encode_targets(y, X.shape[0], fitting=not hasattr(self, "classes_"))
         return self._score_output(self._forward(X), y, encoded)
 
     def _score_output(self, a, y_raw, y_encoded):
