@@ -1,7 +1,26 @@
 """nnbook: the NumPy neural-network package of the book *Neural networks, checked by code*.
 
 Everything a chapter needs is importable from here, e.g. ``from nnbook import Network, Dense``.
-Heavy frameworks (TensorFlow, Keras) are imported only inside ``nnbook.frameworks``.
+Heavy frameworks (TensorFlow, Keras) are imported only inside ``nnbook.frameworks`` and
+``nnbook.diffeq``'s TensorFlow solver, when a function there is called.
+
+Modules, one job each (the chapter that introduces them in brackets):
+
+=================  ==========================================================================
+activations        identity, sigmoid, tanh, ReLU, leaky ReLU, ELU, GELU, SiLU, softmax (1, 2, 4)
+losses             mean squared error, binary and categorical cross-entropy (1, 2)
+initializers       normal, Glorot/Xavier, He (2)
+layers             the layer contract and ``Dense`` (1, 2)
+regularization     ``Dropout`` and ``BatchNorm`` layers (4)
+convolution        ``Conv2D`` (im2col), ``MaxPool2D``, ``AvgPool2D``, ``Flatten``, loop versions (5)
+optimizers         SGD, momentum, Adagrad, RMSprop, Adam, gradient clipping (1, 4)
+network            ``Network``, the scikit-learn style estimator (1-5)
+gradcheck          centred finite differences and relative errors (2)
+autodiff           a scalar reverse-mode engine and forward-mode dual numbers (3)
+frameworks         Keras, TensorFlow and scikit-learn twins of a ``Network`` (4)
+diffeq             trial-solution solvers for ODEs and PDEs, classical references (6)
+data               digits, the MNIST subset, Franke's function, one-hot, splits (1, 4, 5)
+=================  ==========================================================================
 """
 
 from . import (activations, autodiff, convolution, data, diffeq, frameworks, gradcheck,
