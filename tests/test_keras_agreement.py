@@ -28,11 +28,16 @@ def keras():
     os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"
     import keras as keras_module
 
-    previous = keras_module.config.floatx()
+    # Both the float type and the dtype policy: once any layer has been built (by another
+    # test module, say), Keras has cached its global policy and set_floatx alone no longer
+    # reaches new layers, which would then compute in float32.
+    previous = keras_module.config.floatx(), keras_module.config.dtype_policy()
     keras_module.config.set_floatx("float64")
+    keras_module.config.set_dtype_policy("float64")
     keras_module.utils.set_random_seed(2024)
     yield keras_module
-    keras_module.config.set_floatx(previous)
+    keras_module.config.set_floatx(previous[0])
+    keras_module.config.set_dtype_policy(previous[1])
 
 
 def rel_error(a, b):
