@@ -101,8 +101,11 @@ class Sigmoid(Activation):
         return s * (1.0 - s)
 
     def backward(self, z, a, grad_a):
-        # f'(z) = a (1 - a): reuse the forward value instead of recomputing exponentials.
-        return grad_a * a * (1.0 - a)
+        # f'(z) = a (1 - a): reuse the forward value instead of recomputing exponentials;
+        # (grad_a * a) * (1 - a), the second product in place.
+        delta = grad_a * a
+        delta *= 1.0 - a
+        return delta
 
 
 class Tanh(Activation):

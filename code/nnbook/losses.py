@@ -119,7 +119,9 @@ class CrossEntropy(Loss):
         return float(np.sum(y * (log_sum - z)) / z.shape[0])
 
     def delta(self, z, a, y):
-        return (a - y) / a.shape[0]
+        delta = a - y
+        delta /= a.shape[0]
+        return delta
 
 
 LOSSES = {cls.name: cls for cls in (MeanSquaredError, BinaryCrossEntropy, CrossEntropy)}
