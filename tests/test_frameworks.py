@@ -213,6 +213,21 @@ def test_sklearn_twin_refuses_what_sklearn_cannot_do(net, match):
         fw.sklearn_twin(net)
 
 
+def _fit_quietly(model, X, y):
+    """Fit a scikit-learn MLP for its fixed max_iter (its ConvergenceWarning is the plan)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return model.fit(X, y)
+
+
+def _steps_of_both(net, X, y):
+    """Train net and its scikit-learn twin from the same start; their final parameters."""
+    twin = _fit_quietly(fw.sklearn_start_from(fw.sklearn_twin(net), net, X, y), X, y)
+    net.set_params(warm_start=True).fit(X, y)
+    theirs = [p for pair in zip(twin.coefs_, twin.intercepts_) for p in pair]
+    return twin, theirs, [relative_error(a, b) for a, b in zip(net.parameters(), theirs)]
+
+
 @pytest.mark.parametrize("optimizer, learning_rate", [("sgd", 0.2), ("momentum", 0.05)])
 def test_sklearn_twin_takes_the_same_steps(digits, optimizer, learning_rate):
     # Batches of 32 divide 320, so the L2 relation holds on every mini-batch.
@@ -220,13 +235,7 @@ def test_sklearn_twin_takes_the_same_steps(digits, optimizer, learning_rate):
     net = Network([Dense(64, 24, "tanh"), Dense(24, 10, "softmax")], optimizer=optimizer,
                   learning_rate=learning_rate, l2=1e-2, batch_size=32, epochs=2,
                   shuffle=False, seed=5).initialize()
-    twin = fw.sklearn_start_from(fw.sklearn_twin(net), net, X, y)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        twin.fit(X, y)
-    net.set_params(warm_start=True).fit(X, y)
-    theirs = [p for pair in zip(twin.coefs_, twin.intercepts_) for p in pair]
-    errors = [relative_error(a, b) for a, b in zip(net.parameters(), theirs)]
+    twin, theirs, errors = _steps_of_both(net, X, y)
     assert max(errors) < 1e-12, errors
     assert twin.loss_curve_[-1] == pytest.approx(net.history_["loss"][-1], rel=1e-3)
 
@@ -236,18 +245,10 @@ def test_sklearn_twin_regression_takes_the_same_steps():
     net = Network([Dense(2, 16, "relu"), Dense(16, 16, "relu"), Dense(16, 1)], loss="mse",
                   optimizer="sgd", learning_rate=0.05, l2=1e-3, batch_size=16, epochs=3,
                   shuffle=False, seed=6).initialize()
-    twin = fw.sklearn_start_from(fw.sklearn_twin(net), net, X, z)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        twin.fit(X, z)
-    net.set_params(warm_start=True).fit(X, z)
-    theirs = [p for pair in zip(twin.coefs_, twin.intercepts_) for p in pair]
-    errors = [relative_error(a, b) for a, b in zip(net.parameters(), theirs)]
+    twin, theirs, errors = _steps_of_both(net, X, z)
     assert max(errors) < 1e-12, errors
     # Without the factor c = 1/2 in the learning rate the paths would part.
     wrong = fw.sklearn_twin(net).set_params(learning_rate_init=0.05)
     wrong = fw.sklearn_start_from(wrong, net.set_params(warm_start=False).initialize(), X, z)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        wrong.fit(X, z)
+    _fit_quietly(wrong, X, z)
     assert relative_error(wrong.coefs_[0], theirs[0]) > 1e-3

@@ -19,7 +19,7 @@ from threadpoolctl import threadpool_limits
 
 from .layers import Layer, check_positive_int
 from .losses import get_loss
-from .optimizers import get_optimizer
+from .optimizers import Optimizer, get_optimizer
 
 __all__ = ["Network", "TrainingDivergedError"]
 
@@ -161,9 +161,11 @@ class Network(BaseEstimator):
             raise ValueError(
                 f"loss='binary_cross_entropy' needs one output unit, got {self._output_shape}"
             )
-        get_optimizer(self.optimizer, 1.0)  # validates the name or type
         if isinstance(self.optimizer, str):
+            get_optimizer(self.optimizer, 1.0)  # an unknown name raises, naming `optimizer`
             self._check_learning_rate()
+        elif not isinstance(self.optimizer, Optimizer):
+            get_optimizer(self.optimizer, 1.0)  # raises the TypeError naming `optimizer`
         check_positive_int(self.batch_size, "batch_size")
         check_positive_int(self.epochs, "epochs")
         _check_non_negative(self.l1, "l1")
