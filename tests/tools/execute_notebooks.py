@@ -9,6 +9,10 @@ Each notebook is cleared, run top to bottom in a fresh kernel whose working dire
 the notebook's folder (as nbval runs it), and written back with normalized metadata: no
 execution timings, no widget state, a generic kernelspec. Wall time and the kernel's peak
 resident memory are printed per notebook, so a budget breach shows up at once.
+
+Outputs are made only in the canonical numerical environment (numerics.env, applied here
+to the kernels whatever the caller set); on a machine where it cannot apply, this tool
+refuses, since outputs made there would not be what strict nbval reproduces elsewhere.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import nbformat
 from nbclient import NotebookClient
 
 sys.path.insert(0, str(Path(__file__).parent))
+import numerics  # noqa: E402
 from kernel_memory import peak_rss_bytes  # noqa: E402
 
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
@@ -71,6 +76,11 @@ def main() -> int:
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--timeout", type=int, default=600, help="seconds per cell")
     args = parser.parse_args()
+    mode = numerics.apply()  # kernels inherit os.environ
+    if mode != "canonical":
+        print(f"numerics: {mode}; notebook outputs are made only in the canonical "
+              "environment (numerics.env)", file=sys.stderr)
+        return 1
     paths = args.notebooks or sorted(Path("chapters").glob("*/*.ipynb"))
     for path in paths:
         seconds, peak = execute(path, args.timeout)

@@ -51,8 +51,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 TOOLS = Path(__file__).resolve().parent
 IMAGE_PREFIX = "image/"
-# Same environment as the Makefile gives `make test`.
-ENV_DEFAULTS = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0", "PYTHONHASHSEED": "0"}
+# Same environment as the Makefile gives `make test` (numerics.env is applied on top).
+ENV_DEFAULTS = {"TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0"}
 # Run inside the venv: pytest with the recording plugin, arguments after the output path.
 BOOTSTRAP = (
     "import sys, pytest; sys.path.insert(0, {tools!r}); import stress; "
@@ -168,6 +168,10 @@ def venv_env(venv_python: Path) -> dict[str, str]:
     env = dict(os.environ)
     for key, value in ENV_DEFAULTS.items():
         env.setdefault(key, value)
+    sys.path.insert(0, str(TOOLS))
+    import numerics
+
+    numerics.apply(env)
     venv = venv_python.parent.parent
     env["VIRTUAL_ENV"] = str(venv)
     env["PATH"] = f"{venv_python.parent}{os.pathsep}{env.get('PATH', '')}"
