@@ -18,7 +18,7 @@ ones token by token:
   with the looser `rtol` (and optional `atol`) that the cell declares in its metadata as
   `"portability": {"rtol": 0.5, "reason": "why this number may move"}` (a reason is
   required);
-- every other token must match exactly (runs of white space count as one space);
+- every other token must match exactly (white space aside, which only pads columns);
 - image data is not compared (its presence is); cells marked NBVAL_IGNORE_OUTPUT are not
   compared, but must still run;
 - a cell that raises (an assert of the text's claim, say) fails the run, unless it is
@@ -41,7 +41,7 @@ import re
 import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -169,12 +169,20 @@ def ignored(cell) -> bool:
 
 
 def output_texts(cell, clean) -> list[tuple[str, str]]:
-    """(kind, text) of each output of a code cell, as compared here."""
+    """(kind, text) of each output of a code cell, as compared here.
+
+    Consecutive stream outputs of the same stream are joined first, as nbval does: how a
+    cell's printing is cut into messages depends on timing, not on the computation.
+    """
     texts = []
     for output in cell.get("outputs", []):
         kind = output["output_type"]
         if kind == "stream":
-            texts.append((f"stream:{output['name']}", clean(output["text"])))
+            name = f"stream:{output['name']}"
+            if texts and texts[-1][0] == name:
+                texts[-1] = (name, texts[-1][1] + clean(output["text"]))
+            else:
+                texts.append((name, clean(output["text"])))
         elif kind in ("execute_result", "display_data"):
             for mime, data in sorted(output.get("data", {}).items()):
                 if mime.startswith("image/"):
@@ -188,20 +196,15 @@ def output_texts(cell, clean) -> list[tuple[str, str]]:
 
 
 def tokens(text: str) -> list[str | float]:
-    """Alternating text and number tokens; white space runs folded to one space."""
+    """Alternating text and number tokens, the text with its white space removed.
+
+    White space only pads columns (NumPy pads an array by its widest entry, f-strings by
+    width), so a number that gains a digit may move its neighbours; two numbers never
+    merge into one, since the numbers are split off first.
+    """
     parts = NUMBER.split(text)
-    result: list[str | float] = []
-    for index, part in enumerate(parts):
-        if index % 2:
-            result.append(float(part))
-        else:
-            folded = " ".join(part.split())
-            if part[:1].isspace() and folded:
-                folded = " " + folded
-            if part[-1:].isspace() and folded:
-                folded = folded + " "
-            result.append(folded if folded.strip() else " " if part else "")
-    return result
+    return [float(part) if index % 2 else "".join(part.split())
+            for index, part in enumerate(parts)]
 
 
 @dataclass
@@ -323,6 +326,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--config", action="append", help="a configuration name (repeatable)")
     parser.add_argument("--jobs", type=int, default=2, help="notebooks run side by side")
     parser.add_argument("--timeout", type=int, default=900, help="seconds per cell")
+    parser.add_argument("--no-run", action="store_true",
+                        help="compare the copies a previous run left in _build/portability")
     args = parser.parse_args(argv)
 
     configs = configurations(args.config)
@@ -331,13 +336,23 @@ def main(argv: list[str]) -> int:
     for config in configs:
         print(f"portability: {config.name}: {config.note}", flush=True)
     start = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        finished = list(pool.map(lambda job: run_job(job, args.timeout), jobs))
+    if args.no_run:
+        finished = jobs
+    else:
+        finished = []
+        with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            futures = [pool.submit(run_job, job, args.timeout) for job in jobs]
+            for future in as_completed(futures):
+                job = future.result()
+                finished.append(job)
+                print(f"{job.seconds:7.1f} s  {job.notebook.relative_to(REPO)} "
+                      f"[{job.config.name}]", flush=True)
 
     results: dict[Path, Comparison] = {p: Comparison() for p in paths}
-    for job in finished:
+    for job in sorted(finished, key=lambda j: (str(j.notebook), j.config.name)):
         label = f"{job.notebook.relative_to(REPO)} [{job.config.name}]"
-        print(f"{job.seconds:7.1f} s  {label}", flush=True)
+        if args.no_run and not job.target.is_file():
+            job.log = f"no executed copy at {job.target}"
         if job.log:
             results[job.notebook].problems.append(f"{label}: did not run:\n{job.log}")
             continue
