@@ -56,7 +56,7 @@ SANITIZE = REPO / "tests" / "nbval_sanitize.cfg"
 NUMPY_BASELINE = "X86_V3,X86_V4,AVX512_ICL,AVX512_SPR"  # every dispatched group off
 # Caller's settings that would otherwise leak into a configuration.
 CLEARED_PREFIXES = ("OPENBLAS_", "GOTO", "OMP_", "MKL_", "NPY_DISABLE_CPU", "NPY_ENABLE_CPU",
-                    "TF_NUM_", "TF_ENABLE_ONEDNN", numerics.MARKER)
+                    "TF_NUM_", "TF_ENABLE_ONEDNN", "XLA_FLAGS", numerics.MARKER)
 NUMBER = re.compile(r"([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)")
 
 
