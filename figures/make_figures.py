@@ -38,7 +38,7 @@ STYLE = {
     "axes.facecolor": "white",
     "savefig.facecolor": "white",
     "savefig.transparent": False,
-    "font.size": 11,
+    "font.size": 14,
     "mathtext.fontset": "dejavusans",
 }
 METADATA = {"Date": None, "Creator": None}
@@ -81,7 +81,7 @@ def chapter1(out_root):
              "XOR": np.array([0, 1, 1, 0])}
     grid = np.linspace(-0.5, 1.5, 401)
     g1, g2 = np.meshgrid(grid, grid)
-    fig, axes = plt.subplots(1, 3, figsize=(10.5, 3.9), constrained_layout=True)
+    fig, axes = plt.subplots(1, 3, figsize=(11, 5.6), constrained_layout=True)
     for ax, (name, y) in zip(axes, gates.items()):
         if name == "XOR":
             # The 2-2-1 step network of eq-ch1-xor-network: hidden lines z = 0 of h1, h2.
@@ -90,7 +90,7 @@ def chapter1(out_root):
             region = (h1 - h2 - 0.5 > 0).astype(int)
             lines = [(1, 1, -0.5, r"$h_1$: $x_1 + x_2 = \frac{1}{2}$"),
                      (1, 1, -1.5, r"$h_2$: $x_1 + x_2 = \frac{3}{2}$")]
-            title = "XOR: two hidden step units"
+            title = "XOR: two hidden units"
         else:
             w, b = perceptron_rule(X, y)
             region = (w[0] * g1 + w[1] * g2 + b > 0).astype(int)
@@ -108,9 +108,10 @@ def chapter1(out_root):
             ax.scatter(pts[:, 0], pts[:, 1], marker=marker, s=90, color=colour,
                        edgecolor="black", zorder=3, label=text)
         ax.set(xlim=(-0.5, 1.5), ylim=(-0.5, 1.5), aspect="equal", title=title,
-               xlabel="input $x_1$ (dimensionless)",
-               ylabel="input $x_2$ (dimensionless)")
-        ax.legend(loc="upper left", fontsize=8, framealpha=0.95)
+               xlabel="$x_1$ (dimensionless)")
+        # below the square, so that no input point is hidden behind the legend
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=10.5)
+    axes[0].set_ylabel("$x_2$ (dimensionless)")
     fig.suptitle(r"Decision boundaries: shaded where the output is 1")
     return save(fig, out_root, "chapters/01-perceptron/figures/decision-boundaries.svg")
 
@@ -137,30 +138,30 @@ def chapter2(out_root):
     # The highlighted forward weight.
     x0, y0, x1, y1 = xs[1], ys[1][0], xs[2], ys[2][1]
     ax.add_patch(FancyArrowPatch((x0 + radius, y0), (x1 - radius, y1),
-                                 arrowstyle="-|>", mutation_scale=16, color=BLUE, lw=2.2,
+                                 arrowstyle="-|>", mutation_scale=20, color=BLUE, lw=2.2,
                                  zorder=2))
-    ax.text((x0 + x1) / 2, (y0 + y1) / 2 + 0.32, r"$w^2_{12}$", color=BLUE, fontsize=15,
+    ax.text((x0 + x1) / 2, (y0 + y1) / 2 + 0.32, r"$w^2_{12}$", color=BLUE, fontsize=19.5,
             ha="center")
     # Backward errors: delta^3_k travel back to unit 2 of layer 2 along w^3_2k.
     for k, yk in enumerate(ys[3]):
         ax.add_patch(FancyArrowPatch((xs[3] - radius, yk - 0.08),
                                      (xs[2] + radius, ys[2][1] - 0.08),
-                                     arrowstyle="-|>", mutation_scale=14, color=RED,
+                                     arrowstyle="-|>", mutation_scale=18, color=RED,
                                      lw=1.8, ls="--", zorder=2))
-        ax.text(xs[3] + 0.45, yk, rf"$\delta^3_{k + 1}$", color=RED, fontsize=14,
+        ax.text(xs[3] + 0.45, yk, rf"$\delta^3_{k + 1}$", color=RED, fontsize=18.2,
                 va="center")
-    ax.text(7.55, -0.95, r"$w^3_{21}$, $w^3_{22}$", color=RED, fontsize=12)
+    ax.text(7.2, -1.55, r"$w^3_{21}$, $w^3_{22}$", color=RED, fontsize=15.6)
     for l, n in enumerate(sizes):
         for k, yk in enumerate(ys[l]):
             colour = "#fde9d9" if l == 0 else "white"
             ax.add_patch(plt.Circle((xs[l], yk), radius, facecolor=colour,
                                     edgecolor="black", lw=1.4, zorder=3))
             label = rf"$x_{k + 1}$" if l == 0 else rf"${k + 1}$"
-            ax.text(xs[l], yk, label, ha="center", va="center", fontsize=12, zorder=4)
-    ax.text(xs[1] - 0.5, ys[1][0] + 0.45, r"$a^1_1$", color=BLUE, fontsize=14, ha="right")
-    ax.text(xs[2], ys[2][1] + 0.5, r"$z^2_2,\ a^2_2$", color="black", fontsize=13,
+            ax.text(xs[l], yk, label, ha="center", va="center", fontsize=15.6, zorder=4)
+    ax.text(xs[1] - 0.5, ys[1][0] + 0.45, r"$a^1_1$", color=BLUE, fontsize=18.2, ha="right")
+    ax.text(xs[2], ys[2][1] + 0.5, r"$z^2_2,\ a^2_2$", color="black", fontsize=16.9,
             ha="center")
-    ax.text(xs[2] - 0.1, ys[2][1] - 0.75, r"$\delta^2_2$", color=RED, fontsize=14,
+    ax.text(xs[2] - 0.1, ys[2][1] - 0.75, r"$\delta^2_2$", color=RED, fontsize=18.2,
             ha="right")
     # Row of layer quantities under the columns.
     names = ["layer 0 (input)", "layer 1", "layer 2", "layer 3 = L (output)"]
@@ -170,16 +171,16 @@ def chapter2(out_root):
               r"$\delta^2 = \partial\ell/\partial z^2$",
               r"$\delta^3 = \partial\ell/\partial z^3$"]
     for x, name, quantity, error in zip(xs, names, quantities, errors):
-        ax.text(x, -2.75, name, ha="center", fontsize=11, weight="bold")
-        ax.text(x, -3.3, quantity, ha="center", fontsize=12, color=BLUE)
-        ax.text(x, -3.85, error, ha="center", fontsize=12, color=RED)
+        ax.text(x, -2.75, name, ha="center", fontsize=14.3, weight="bold")
+        ax.text(x, -3.3, quantity, ha="center", fontsize=15.6, color=BLUE)
+        ax.text(x, -3.85, error, ha="center", fontsize=15.6, color=RED)
     ax.text(4.5, -4.45,
             r"forward (blue): $z^2_2 = \sum_j a^1_j\, w^2_{j2} + b^2_2$;"
             r"   backward (red): "
             r"$\delta^2_2 = f_2'(z^2_2) \sum_k w^3_{2k}\, \delta^3_k$",
-            ha="center", fontsize=12)
+            ha="center", fontsize=15.6)
     ax.set_title(r"A 2-3-3-2 network: $w^l_{jk}$ goes from unit $j$ of layer $l-1$ "
-                 r"to unit $k$ of layer $l$", fontsize=13)
+                 r"to unit $k$ of layer $l$", fontsize=16.9)
     return save(fig, out_root, "chapters/02-backpropagation/figures/network.svg")
 
 
@@ -198,47 +199,46 @@ def chapter3_values(x_value=0.5):
 def chapter3(out_root):
     """The computational graph of example 2 with forward values and reverse adjoints."""
     values = chapter3_values()
-    positions = {"x": (0.0, 0.0), "a": (2.6, 0.0), "b": (5.2, 1.3), "c": (7.8, 0.0),
-                 "d": (10.4, 0.0)}
+    positions = {"x": (0.0, 0.0), "a": (3.0, 0.0), "b": (6.0, 1.5), "c": (9.0, 0.0),
+                 "d": (12.0, 0.0)}
     formulas = {"x": "$x$", "a": "$a = x^2$", "b": r"$b = \exp(a)$", "c": "$c = a + b$",
                 "d": r"$d = \sqrt{c}$"}
     edges = [("x", "a", r"$2x$"), ("a", "b", r"$b$"), ("a", "c", r"$1$"),
              ("b", "c", r"$1$"), ("c", "d", r"$\frac{1}{2d}$")]
-    fig, ax = plt.subplots(figsize=(10.5, 4.6), constrained_layout=True)
+    fig, ax = plt.subplots(figsize=(10.5, 5.0), constrained_layout=True)
     ax.set_axis_off()
-    ax.set_xlim(-1.1, 11.5)
-    ax.set_ylim(-2.5, 2.6)
-    half_w, half_h = 0.95, 0.62
+    ax.set_xlim(-1.3, 13.3)
+    ax.set_ylim(-2.9, 3.0)
+    half_w, half_h = 1.15, 0.72
     for parent, child, local in edges:
         (xp, yp), (xc, yc) = positions[parent], positions[child]
         start = (xp + half_w, yp + (0.25 if yc > yp else 0))
         end = (xc - half_w, yc + (0.25 if yp > yc else 0))
-        ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=15,
+        ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=19,
                                      color=BLUE, lw=1.6, zorder=1))
-        ax.add_patch(FancyArrowPatch(end, start, arrowstyle="-|>", mutation_scale=13,
+        ax.add_patch(FancyArrowPatch(end, start, arrowstyle="-|>", mutation_scale=17,
                                      color=RED, lw=1.3, ls="--", zorder=1,
                                      connectionstyle="arc3,rad=0.25"))
         ax.text((start[0] + end[0]) / 2, (start[1] + end[1]) / 2 + 0.2, local,
-                ha="center", fontsize=12, color="black",
+                ha="center", fontsize=15.6, color="black",
                 bbox=dict(facecolor="white", edgecolor="none", pad=1))
     for name, (x, y) in positions.items():
         value, adjoint = values[name]
         ax.add_patch(Rectangle((x - half_w, y - half_h), 2 * half_w, 2 * half_h,
                                facecolor="white", edgecolor="black", lw=1.3, zorder=2))
-        ax.text(x, y + 0.22, formulas[name], ha="center", va="center", fontsize=12,
+        ax.text(x, y + 0.22, formulas[name], ha="center", va="center", fontsize=15.6,
                 zorder=3)
-        ax.text(x, y - 0.25, f"{value:.4f}", ha="center", va="center", fontsize=11,
+        ax.text(x, y - 0.25, f"{value:.4f}", ha="center", va="center", fontsize=14.3,
                 color=BLUE, zorder=3)
         below = -1 if name != "b" else 1     # b's label would sit on the edge a -> c
         ax.text(x, y + below * (half_h + 0.3), rf"$\bar {name}$ = {adjoint:.4f}",
-                ha="center", va="center", fontsize=11, color=RED, zorder=3)
-    ax.text(5.2, -2.25,
-            "blue: forward values at $x = 0.5$ (parents to children);  "
-            "red: adjoints (children to parents);  "
-            "edge labels: local derivatives",
-            ha="center", fontsize=10.5)
-    ax.set_title(r"Computational graph of $f(x) = \sqrt{x^2 + \exp(x^2)}$, "
-                 r"evaluated by nnbook.autodiff.Var", fontsize=13)
+                ha="center", va="center", fontsize=14.3, color=RED, zorder=3)
+    ax.text(6.0, -2.3,
+            "blue: forward values at $x = 0.5$, computed parents first\n"
+            "red: adjoints, computed children first; on the edges: local derivatives",
+            ha="center", va="center", fontsize=13.7)
+    ax.set_title(r"The computational graph of $f(x) = \sqrt{x^2 + \exp(x^2)}$",
+                 fontsize=16.9)
     return save(fig, out_root,
                 "chapters/03-automatic-differentiation/figures/computational-graph.svg")
 
@@ -288,13 +288,13 @@ def chapter4(out_root):
            ylabel=r"parameter $\theta_2$ (dimensionless)", aspect="equal",
            title=r"Optimizers on $C(\theta) = \frac{1}{2}(\theta_1^2 + 10\,\theta_2^2)$,"
                  " 40 steps each (contours of $C$ in grey)")
-    ax.legend(loc="lower right", fontsize=9, framealpha=0.95)
+    ax.legend(loc="lower right", fontsize=11.7, framealpha=0.95)
     return save(fig, out_root, "chapters/04-multilayer-perceptron/figures/optimizers.svg")
 
 
 # --------------------------------------------------------------------------- chapter 5
 def draw_matrix(ax, values, x0, y0, cell, highlight=None, colour=BLUE, fmt="{:g}",
-                fontsize=11):
+                fontsize=14.3):
     """Draw a 2-D array as a grid with its entries; highlight=(rows, cols) sets."""
     rows, cols = values.shape
     for r in range(rows):
@@ -325,44 +325,44 @@ def chapter5(out_root):
     cell = 0.8
     # Top row: image (star) kernel = output.
     draw_matrix(ax, image, 0.0, 0.0, cell, highlight=({1, 2}, {1, 2}))
-    ax.text(2 * cell, 0.35, r"image $x$ (3x4)", ha="center", fontsize=11)
-    ax.text(3.75, -1.2, r"$\star$", fontsize=20, ha="center", va="center")
+    ax.text(2 * cell, 0.35, r"image $x$ (3x4)", ha="center", fontsize=14.3)
+    ax.text(3.75, -1.2, r"$\star$", fontsize=26, ha="center", va="center")
     draw_matrix(ax, kernel, 4.3, -0.4, cell)
-    ax.text(4.3 + cell, -0.05, r"kernel $w$ (2x2)", ha="center", fontsize=11)
-    ax.text(6.35, -1.2, "=", fontsize=20, ha="center", va="center")
+    ax.text(4.3 + cell, -0.05, r"kernel $w$ (2x2)", ha="center", fontsize=14.3)
+    ax.text(6.35, -1.2, "=", fontsize=26, ha="center", va="center")
     draw_matrix(ax, z, 6.9, -0.4, cell, highlight=({1}, {1}))
-    ax.text(6.9 + 1.5 * cell, -0.05, r"output $z$ (2x3)", ha="center", fontsize=11)
+    ax.text(6.9 + 1.5 * cell, -0.05, r"output $z$ (2x3)", ha="center", fontsize=14.3)
     window = image[1:3, 1:3].ravel()
     terms = " + ".join(rf"{x:g} \cdot {w:g}" if w >= 0 else rf"{x:g} \cdot ({w:g})"
                        for x, w in zip(window, kernel.ravel()))
     ax.text(9.9, -0.9, r"$z_{ij} = \sum_{p,q} x_{i+p,\,j+q}\, w_{pq}$" "\n"
-            rf"$z_{{11}} = {terms} = {z[1, 1]:g}$", fontsize=11, va="top")
+            rf"$z_{{11}} = {terms} = {z[1, 1]:g}$", fontsize=14.3, va="top")
     # Bottom row: im2col matrix times flattened kernel = flattened output.
     top = -3.0
     draw_matrix(ax, columns, 0.0, top, 0.62, highlight=({window_row}, {0, 1, 2, 3}),
-                fontsize=10)
-    ax.text(1.24, top + 0.3, r"$\hat X$: one row per output pixel $(i, j)$,"
-            " one column per kernel entry $(p, q)$", fontsize=10.5)
+                fontsize=13)
+    ax.text(0.0, top + 0.3, r"$\hat X$: a row per output pixel $(i, j)$,"
+            " a column per kernel entry $(p, q)$", fontsize=13.7)
     row_labels = [f"({i},{j})" for i in range(2) for j in range(3)]
     for r, label in enumerate(row_labels):
         ax.text(-0.1, top - (r + 0.5) * 0.62, label, ha="right", va="center",
-                fontsize=9, color=GREY)
-    ax.text(2.95, top - 1.9, r"$\times$", fontsize=18, ha="center", va="center")
-    draw_matrix(ax, kernel.reshape(4, 1), 3.4, top - 0.6, 0.62, fontsize=10)
-    ax.text(3.71, top - 3.5, r"$\hat W$", ha="center", fontsize=11)
-    ax.text(4.55, top - 1.9, "=", fontsize=18, ha="center", va="center")
+                fontsize=11.7, color=GREY)
+    ax.text(2.95, top - 1.9, r"$\times$", fontsize=23.4, ha="center", va="center")
+    draw_matrix(ax, kernel.reshape(4, 1), 3.4, top - 0.6, 0.62, fontsize=13)
+    ax.text(3.71, top - 3.5, r"$\hat W$", ha="center", fontsize=14.3)
+    ax.text(4.55, top - 1.9, "=", fontsize=23.4, ha="center", va="center")
     draw_matrix(ax, z.reshape(6, 1), 5.0, top, 0.62, highlight=({window_row}, {0}),
-                fontsize=10)
-    ax.text(5.31, top - 4.15, r"$Z = \hat X \hat W$", ha="center", fontsize=11)
-    ax.text(6.4, top - 1.0,
-            "The highlighted 2x2 window of the image is copied into row (1,1) of $\\hat X$;\n"
-            "each of the 6 windows is one row, so the whole layer is one matrix product.\n"
-            "Pixels inside the image appear in up to 4 rows: im2col trades memory for\n"
-            "speed, and col2im adds the rows of $\\partial C/\\partial \\hat X$ back onto"
-            " the pixels.",
-            fontsize=10.5, va="top")
-    ax.set_title("A 2x2 cross-correlation of a 3x4 image (valid padding, stride 1) "
-                 "and the same computation by im2col", fontsize=12.5)
+                fontsize=13)
+    ax.text(5.31, top - 4.15, r"$Z = \hat X \hat W$", ha="center", fontsize=14.3)
+    ax.text(6.4, top - 0.6,
+            "The highlighted window is copied into\n"
+            "row (1,1) of $\\hat X$; each of the 6 windows\n"
+            "is one row, so the layer is one matrix\n"
+            "product. A pixel appears in up to 4 rows:\n"
+            "im2col trades memory for speed.",
+            fontsize=13.7, va="top")
+    ax.set_title("A 2x2 cross-correlation and the same computation by im2col",
+                 fontsize=16.2)
     return save(fig, out_root, "chapters/05-convolutional-networks/figures/im2col.svg")
 
 
@@ -407,14 +407,14 @@ def chapter6(out_root, gamma=2.0, g0=1.0):
               label="initial condition, exact for every $\\theta$")
     left.set(xlabel="time $t$ (dimensionless)", ylabel="value (dimensionless)",
              title=r"An untrained trial solution ($\gamma = 2$, $g_0 = 1$)")
-    left.legend(fontsize=8.5, loc="lower left", framealpha=0.95)
+    left.legend(fontsize=11.1, loc="lower left", framealpha=0.95)
     right.axhline(0.0, color=GREY, lw=0.8)
     right.vlines(points, 0.0, residual_p, color=RED, lw=1.5)
     right.plot(points, residual_p, "o", color=RED, ms=5,
                label=r"$R(t_i) = g_t'(t_i) + \gamma\, g_t(t_i)$")
     right.set(xlabel="time $t$ (dimensionless)", ylabel="residual (dimensionless)",
-              title="What the cost sees: the residual at the $t_i$")
-    right.legend(fontsize=9, loc="upper right")
+              title="What the cost sees: $R(t_i)$")
+    right.legend(fontsize=11.7, loc="upper right")
     return save(fig, out_root, "chapters/06-differential-equations/figures/trial-solution.svg")
 
 
