@@ -13,7 +13,6 @@ regenerates them into a temporary folder and compares the bytes.
 """
 
 import argparse
-import math
 from pathlib import Path
 
 import matplotlib
