@@ -80,7 +80,7 @@ def chapter1(out_root):
              "XOR": np.array([0, 1, 1, 0])}
     grid = np.linspace(-0.5, 1.5, 401)
     g1, g2 = np.meshgrid(grid, grid)
-    fig, axes = plt.subplots(1, 3, figsize=(11, 5.6), constrained_layout=True)
+    fig, axes = plt.subplots(1, 3, figsize=(9.4, 5.0), constrained_layout=True)
     for ax, (name, y) in zip(axes, gates.items()):
         if name == "XOR":
             # The 2-2-1 step network of eq-ch1-xor-network: hidden lines z = 0 of h1, h2.
@@ -89,29 +89,29 @@ def chapter1(out_root):
             region = (h1 - h2 - 0.5 > 0).astype(int)
             lines = [(1, 1, -0.5, r"$h_1$: $x_1 + x_2 = \frac{1}{2}$"),
                      (1, 1, -1.5, r"$h_2$: $x_1 + x_2 = \frac{3}{2}$")]
-            title = "XOR: two hidden units"
+            title = "XOR"
         else:
             w, b = perceptron_rule(X, y)
             region = (w[0] * g1 + w[1] * g2 + b > 0).astype(int)
             lines = [(w[0], w[1], b,
                       rf"$z = 0$ for $w = ({w[0]}, {w[1]})$, $b = {b}$")]
-            title = f"{name}: perceptron rule"
+            title = name
         ax.contourf(g1, g2, region, levels=[-0.5, 0.5, 1.5],
                     colors=["#f3f3f3", "#d6e6f7"])
         for (w1, w2, b, label), style in zip(lines, ["-", "--"]):
             x1 = np.array([-0.5, 1.5])
             ax.plot(x1, (-b - w1 * x1) / w2, style, color=BLUE, lw=2, label=label)
-        for value, marker, colour, text in [(1, "o", BLUE, "$y = 1$"),
-                                            (0, "s", RED, "$y = 0$")]:
+        for value, marker, colour in [(1, "o", BLUE), (0, "s", RED)]:
             pts = X[y == value]
             ax.scatter(pts[:, 0], pts[:, 1], marker=marker, s=90, color=colour,
-                       edgecolor="black", zorder=3, label=text)
+                       edgecolor="black", zorder=3)
         ax.set(xlim=(-0.5, 1.5), ylim=(-0.5, 1.5), aspect="equal", title=title,
-               xlabel="$x_1$ (dimensionless)")
+               xlabel="$x_1$ (dimensionless)", xticks=[0, 0.5, 1], yticks=[0, 0.5, 1])
         # below the square, so that no input point is hidden behind the legend
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=10.5)
     axes[0].set_ylabel("$x_2$ (dimensionless)")
-    fig.suptitle(r"Decision boundaries: shaded where the output is 1")
+    fig.suptitle("Decision boundaries, shaded where the output is 1\n"
+                 "(circles: target 1, squares: target 0)")
     return save(fig, out_root, "chapters/01-perceptron/figures/decision-boundaries.svg")
 
 
