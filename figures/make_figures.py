@@ -78,28 +78,27 @@ def chapter1(out_root):
     X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
     gates = {"OR": np.array([0, 1, 1, 1]), "AND": np.array([0, 0, 0, 1]),
              "XOR": np.array([0, 1, 1, 0])}
-    grid = np.linspace(-0.5, 1.5, 401)
-    g1, g2 = np.meshgrid(grid, grid)
+    x1 = np.array([-0.5, 1.5])           # the boundaries are straight lines
     fig, axes = plt.subplots(1, 3, figsize=(9.4, 5.0), constrained_layout=True)
     for ax, (name, y) in zip(axes, gates.items()):
         if name == "XOR":
-            # The 2-2-1 step network of eq-ch1-xor-network: hidden lines z = 0 of h1, h2.
-            h1 = (g1 + g2 - 0.5 > 0).astype(int)
-            h2 = (g1 + g2 - 1.5 > 0).astype(int)
-            region = (h1 - h2 - 0.5 > 0).astype(int)
+            # The 2-2-1 step network of eq-ch1-xor-network answers 1 where h1 = 1 and
+            # h2 = 0: between the lines x1 + x2 = 1/2 and x1 + x2 = 3/2.
+            lower, upper = 0.5 - x1, 1.5 - x1
             lines = [(1, 1, -0.5, r"$h_1$: $x_1 + x_2 = \frac{1}{2}$"),
                      (1, 1, -1.5, r"$h_2$: $x_1 + x_2 = \frac{3}{2}$")]
             title = "XOR"
         else:
             w, b = perceptron_rule(X, y)
-            region = (w[0] * g1 + w[1] * g2 + b > 0).astype(int)
+            # z > 0 above the line z = 0, since w2 > 0 for both gates
+            assert w[1] > 0
+            lower, upper = (-b - w[0] * x1) / w[1], np.full(2, 1.5)
             lines = [(w[0], w[1], b,
                       rf"$z = 0$ for $w = ({w[0]}, {w[1]})$, $b = {b}$")]
             title = name
-        ax.contourf(g1, g2, region, levels=[-0.5, 0.5, 1.5],
-                    colors=["#f3f3f3", "#d6e6f7"])
+        ax.set_facecolor("#f3f3f3")
+        ax.fill_between(x1, lower, upper, color="#d6e6f7", lw=0)
         for (w1, w2, b, label), style in zip(lines, ["-", "--"]):
-            x1 = np.array([-0.5, 1.5])
             ax.plot(x1, (-b - w1 * x1) / w2, style, color=BLUE, lw=2, label=label)
         for value, marker, colour in [(1, "o", BLUE), (0, "s", RED)]:
             pts = X[y == value]
