@@ -18,7 +18,7 @@ RUN    := $(PYTHON) tests/tools/numerics.py run --
 MODE   := $(shell $(PYTHON) tests/tools/numerics.py status)
 PORTABILITY_JOBS ?= 2
 
-.PHONY: book test unit nbval build site budget outputs bench stress portability lab clean
+.PHONY: book test unit nbval build site budget outputs bench stress portability lab clean figures
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -90,3 +90,7 @@ lab: $(STAMP)
 
 clean:
 	rm -rf _build
+
+## make figures: redraw the SVG figures of the theory pages (chapters/*/figures/), byte for byte
+figures: $(STAMP)
+	$(RUN) $(BIN)/python figures/make_figures.py
