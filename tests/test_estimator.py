@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.base import clone, is_classifier, is_regressor
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import DataConversionWarning, NotFittedError
 from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -359,7 +359,8 @@ def _binary_net(**kwargs):
 def test_binary_labels_as_vector_column_and_strings():
     X, y = blobs(n_classes=2, seed=12)
     vector = _binary_net().fit(X, y)
-    column = _binary_net().fit(X, y[:, None])
+    with pytest.warns(DataConversionWarning, match="column-vector"):
+        column = _binary_net().fit(X, y[:, None])  # accepted, with scikit-learn's warning
     strings = _binary_net().fit(X, np.array(["no", "yes"])[y])
     assert_same_parameters(vector, column)
     assert_same_parameters(vector, strings)
