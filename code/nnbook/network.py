@@ -158,6 +158,9 @@ class Network(BaseEstimator):
             return tags
         if classifies:
             tags.estimator_type, tags.classifier_tags = "classifier", ClassifierTags()
+            # One sigmoid unit tells two classes apart, no more.
+            tags.classifier_tags.multi_class = get_loss(self.loss).name != \
+                "binary_cross_entropy"
         else:
             tags.estimator_type, tags.regressor_tags = "regressor", RegressorTags()
             # A 2-D array of targets trains one output unit per column.
@@ -256,12 +259,22 @@ class Network(BaseEstimator):
         if expected is None:  # a first layer that takes any shape: at least 2-D data
             expected = (None,) * max(X.ndim - 1, 1)
         if X.ndim != len(expected) + 1:
+            hint = ""
+            if X.ndim == 1 and len(expected) == 1:
+                # scikit-learn's advice (and wording) for a vector where a matrix belongs.
+                hint = ("; Reshape your data either using array.reshape(-1, 1) if it has a "
+                        "single feature or array.reshape(1, -1) if it contains a single "
+                        "sample")
             raise ValueError(
                 f"{argument} must have {len(expected) + 1} dimensions (samples, "
-                f"{', '.join(str(e) for e in expected)}), got shape {X.shape}"
+                f"{', '.join(str(e) for e in expected)}), got shape {X.shape}{hint}"
             )
         if X.shape[0] == 0:
             raise ValueError(f"{argument} has no samples")
+        if X.ndim == 2 and X.shape[1] == 0:
+            # scikit-learn's wording, which its estimator checks look for.
+            raise ValueError(f"{argument} has 0 feature(s) (shape={X.shape}) while a minimum "
+                             f"of 1 is required.")
         if X.ndim == 2 and expected[0] is not None and X.shape[1] != expected[0]:
             # scikit-learn's wording, which its estimator checks look for.
             raise ValueError(
@@ -339,6 +352,12 @@ class Network(BaseEstimator):
             raise ValueError(f"{argument} contains NaN or infinite values")
         if y.dtype.kind == "c":
             raise ValueError(f"{argument}: Complex data not supported; use real labels")
+        if fitting and y.dtype.kind == "f" and np.any(y != np.round(y)):
+            # scikit-learn's wording ("Unknown label type"), which its checks look for.
+            raise ValueError(
+                f"{argument}: Unknown label type: continuous. A classifier needs class "
+                f"labels (integers or strings); for continuous targets use loss='mse'"
+            )
         n_classes = 2 if self._loss.name == "binary_cross_entropy" else n_outputs
         if fitting:
             try:
@@ -356,6 +375,14 @@ class Network(BaseEstimator):
                 self.classes_ = np.arange(n_classes)
             elif len(labels) == n_classes:
                 self.classes_ = labels
+            elif self._loss.name == "binary_cross_entropy" and len(labels) > 2:
+                # The second sentence is scikit-learn's wording, which its checks expect.
+                raise ValueError(
+                    f"{argument} has {len(labels)} distinct labels, but "
+                    f"loss='binary_cross_entropy' tells two classes apart. Only binary "
+                    f"classification is supported. The type of the target is multiclass; "
+                    f"use loss='cross_entropy' with a softmax output layer instead"
+                )
             else:
                 raise ValueError(
                     f"{argument} has {len(labels)} distinct labels but the network has outputs "
