@@ -187,8 +187,9 @@ def test_network_gradients_by_finite_differences():
 def tf_keras():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-    tf = pytest.importorskip("tensorflow")
-    keras = pytest.importorskip("keras")
+    reason = "TensorFlow is not installed: the layers cannot be compared with Keras'"
+    tf = pytest.importorskip("tensorflow", reason=reason)
+    keras = pytest.importorskip("keras", reason=reason)
     return tf, keras
 
 

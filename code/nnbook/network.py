@@ -461,6 +461,9 @@ class Network(BaseEstimator):
         self._rng = np.random.default_rng(self.seed)
         self.layers_ = layers
         self._layers_signature = _layer_signature(self.layers)
+        # The sample shape the layers were built for (image sides included), when known:
+        # a Keras twin needs it to size its dense layers after a Flatten.
+        self._sample_shape = None if sample_shape is None else tuple(sample_shape)
         for layer in self.layers_:
             layer.build(self._rng, self.dtype)
         self._params = [p for layer in self.layers_ for p in layer.params]
