@@ -163,6 +163,19 @@ def test_keras_twin_of_every_chapter_network_predicts_the_same(tf_keras, keras_f
     assert np.max(np.abs(ours)) > 1e-3  # a non-trivial output
 
 
+def test_tape_gradients_of_a_cnn_match_backpropagation(tf_keras):
+    # An explicit CNN initialized without data: the tape takes the image size from X.
+    rng = np.random.default_rng(13)
+    X, y = rng.uniform(size=(6, 8, 8, 1)), np.arange(6) % 3
+    net = Network([Conv2D(1, 3, 3, padding="same", activation="relu"), MaxPool2D(2),
+                   Flatten(), Dense(4 * 4 * 3, 3, "softmax")], l2=1e-3, seed=2).initialize()
+    errors = [relative_error(a, b) for a, b in zip(net.gradients(X, y),
+                                                   fw.tape_gradients(net, X, y))]
+    assert max(errors) < 1e-8, errors
+    with pytest.raises(ValueError, match="input_shape"):
+        fw.keras_twin(net)  # the image size is unknown without data
+
+
 def test_keras_adam_is_adam_with_a_rescaled_epsilon(tf_keras, keras_float64):
     # One Keras Adam step against the formula of the module notes: Keras' step equals the
     # textbook rule with eps / sqrt(1 - beta2^t) in place of eps. A large epsilon makes the
@@ -203,7 +216,8 @@ def test_tensorflow_tests_are_skipped_with_a_reason_without_tensorflow(tmp_path)
     result = subprocess.run(
         [sys.executable, "-m", "pytest", *modules, "-p", "no_tensorflow", "-p", "no:nbval",
          "-p", "no:cacheprovider", "-o", "addopts=", "-q", "-rs",
-         "-k", "(keras or tape or twin or tensorflow) and not without_tensorflow"],
+         "-k", "(keras or tape or twin or tensorflow or one_epoch) and not sklearn "
+               "and not without_tensorflow"],
         cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(tmp_path)},
         capture_output=True, text=True)
     summary = result.stdout.strip().splitlines()[-1]

@@ -388,7 +388,7 @@ def tape_gradients(net, X, y, training=False, return_cost=False):
     """
     tf, keras = import_tensorflow()
     _network_ready(net)
-    model = keras_twin(net)
+    model = keras_twin(net, input_shape=np.shape(X)[1:])
     dtype = np.dtype(net.dtype).name
     a = tf.constant(np.asarray(X, dtype=dtype))
     targets = tf.constant(keras_targets(net, y))
