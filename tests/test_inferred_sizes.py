@@ -146,3 +146,21 @@ def test_a_list_multiplied_gives_independent_layers():
     separate = Network([Dense(4, 4, "tanh"), Dense(4, 4, "tanh"), Dense(4, 4, "tanh"),
                         Dense(4, 3, "softmax")], seed=1, epochs=3)
     assert_same_parameters(net.set_params(epochs=3).fit(X, y), separate.fit(X, y))
+
+
+def test_dropout_and_batch_norm_after_a_convolution_need_no_shapes():
+    # Dropout() takes any shape and BatchNorm() its features from the layer before, so
+    # neither needs input_shape after a convolution any more; the explicit spelling gives
+    # the same network.
+    rng = np.random.default_rng(1)
+    images, y = rng.normal(size=(12, 6, 6, 1)), np.arange(12) % 2
+    short = Network([Conv2D(1, 3, 3, activation="relu"), BatchNorm(), Dropout(0.3),
+                     Flatten(), Dense(n_outputs=4, activation="relu"),
+                     Dense(activation="softmax")], **SETTINGS).fit(images, y)
+    explicit = Network([Conv2D(1, 3, 3, activation="relu"),
+                        BatchNorm(3, input_shape=(None, None, 3)),
+                        Dropout(0.3, input_shape=(None, None, None)), Flatten(),
+                        Dense(108, 4, "relu"), Dense(4, 2, "softmax")],
+                       **SETTINGS).fit(images, y)
+    assert_same_parameters(short, explicit)
+    assert short.layers_[1].input_shape == (None, None, 3)
