@@ -343,6 +343,17 @@ def test_sklearn_twin_hyperparameters():
     assert twin.learning_rate_init == 0.01 and twin.epsilon == pytest.approx(0.5e-8)
 
 
+def test_sklearn_twin_of_a_network_with_inferred_sizes():
+    # Two target columns: c = K / 2 = 1, read from the fitted network's last layer.
+    X, z = data.make_franke(60, seed=3)
+    Z = np.column_stack([z, X[:, 0]])
+    net = Network([Dense(n_outputs=12, activation="tanh"), Dense()], loss="mse", l2=1e-2,
+                  batch_size=20, epochs=2, seed=0).fit(X, Z)
+    twin = fw.sklearn_twin(net)
+    assert twin.hidden_layer_sizes == (12,)
+    assert twin.alpha == pytest.approx(2 * 1.0 * 1e-2 * 20)
+
+
 @pytest.mark.parametrize("net, match", [
     (Network([Dense(4, 5, "elu"), Dense(5, 3, "softmax")]), "elu"),
     (Network([Dense(4, 5, "relu"), Dense(5, 5, "tanh"), Dense(5, 3, "softmax")]), "one activ"),
