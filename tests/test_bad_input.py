@@ -9,6 +9,8 @@ import re
 
 import numpy as np
 import pytest
+from scipy import sparse
+from sklearn.exceptions import DataConversionWarning
 
 from nnbook import SGD, Adam, Adagrad, Dense, Momentum, Network, RMSprop, data, gradcheck
 from nnbook.activations import ELU, LeakyReLU, get_activation
@@ -74,9 +76,16 @@ CASES = {
     "X of strings": (lambda: classifier().fit(np.array([["a", "b"]] * 6), LABELS),
                      TypeError, "X"),
     "X numeric strings": (lambda: classifier().fit(X.astype(str), LABELS), TypeError, "X"),
-    "X complex": (lambda: classifier().fit(X + 1j, LABELS), TypeError, "X"),
-    "X object array": (lambda: classifier().fit(np.array([[1.0, None]] * 6), LABELS),
-                       TypeError, "X"),
+    # scikit-learn's convention (and its estimator checks): complex data is a ValueError.
+    "X complex": (lambda: classifier().fit(X + 1j, LABELS), ValueError, "X"),
+    "X sparse": (lambda: classifier().fit(sparse.csr_matrix(X), LABELS), TypeError,
+                 r"X\.toarray"),
+    "X sparse at predict": (lambda: fitted().predict(sparse.csr_matrix(X)), TypeError, "X"),
+    # Object arrays are converted to floats as in scikit-learn; None becomes NaN there.
+    "X object array with a missing value": (
+        lambda: classifier().fit(np.array([[1.0, None]] * 6), LABELS), ValueError, "X"),
+    "X object array holding a dict": (
+        lambda: classifier().fit(np.array([[1.0, {"a": 1}]] * 6), LABELS), TypeError, "X"),
     "X ragged": (lambda: classifier().fit([[1.0, 2.0], [3.0]], LABELS[:2]), ValueError, "X"),
     "X None": (lambda: classifier().fit(None, LABELS), TypeError, "X"),
     "X without samples": (lambda: classifier().fit(np.zeros((0, 2)), LABELS[:0]),
@@ -85,6 +94,8 @@ CASES = {
     "y sample count": (lambda: classifier().fit(X, LABELS[:5]), ValueError, "y"),
     "y sample count for regression": (lambda: regressor().fit(X, TARGETS[:4]), ValueError, "y"),
     "y scalar": (lambda: classifier().fit(X, 1), ValueError, "y"),
+    "y None": (lambda: classifier().fit(X, None), ValueError, "y"),
+    "y None for regression": (lambda: regressor().fit(X, None), ValueError, "y"),
     "y more classes than outputs": (lambda: classifier().fit(X, np.array([0, 1, 2, 3, 0, 1])),
                                     ValueError, "y"),
     "y string classes more than outputs": (
@@ -179,6 +190,27 @@ CASES = {
     "layers holding a non-layer": (lambda: Network([Dense(2, 3, "softmax"), "dense"]).fit(
         X, LABELS), TypeError, r"layers\[1\]"),
     "n_inputs zero": (lambda: Dense(0, 3), ValueError, "n_inputs"),
+    "Dense with one size (Keras' units?)": (lambda: Dense(5, activation="relu"), TypeError,
+                                           "n_outputs"),
+    "hidden Dense without units": (
+        lambda: Network([Dense(activation="relu"), Dense(activation="softmax")]).fit(
+            X, LABELS), ValueError, r"layers\[0\]"),
+    "inferred sizes without data": (
+        lambda: Network([Dense(n_outputs=4), Dense(activation="softmax")]).initialize(),
+        ValueError, "initialize"),
+    "Dense after images without Flatten": (
+        lambda: Network([Conv2D(out_channels=2, kernel_size=3), Dense(activation="softmax")],
+                        epochs=1).fit(IMAGES, LABELS), ValueError, r"layers\[1\]"),
+    "Conv2D without out_channels": (lambda: Conv2D(4, kernel_size=3), TypeError,
+                                    "out_channels"),
+    "warm start with other layers": (
+        lambda: classifier(warm_start=True).fit(X, LABELS).set_params(
+            layers=[Dense(2, 4, "tanh"), Dense(4, 2, "softmax")]).fit(X, LABELS % 2),
+        ValueError, "warm_start"),
+    "predict overflowing to inf": (
+        lambda: Network([Dense(2, 4, "relu"), Dense(4, 3, "softmax")], epochs=1,
+                        seed=0).fit(X, LABELS).predict(np.full((2, 2), 1e308)),
+        ValueError, "X"),
     "n_outputs fractional": (lambda: Dense(2, 2.5), TypeError, "n_outputs"),
     "n_inputs boolean": (lambda: Dense(True, 3), TypeError, "n_inputs"),
     "set_parameters count": (lambda: fitted().set_parameters([np.zeros((2, 4))]), ValueError,
@@ -225,9 +257,29 @@ def test_missing_label_in_object_array_names_y():
 
 
 def test_not_every_odd_input_is_an_error():
-    # Counterparts of the cases above that are fine: boolean features, NumPy integers as
-    # hyperparameters, labels given as a column, integer labels that are not 0..K-1.
-    classifier(batch_size=np.int64(3), epochs=np.int32(2)).fit(X > 0, LABELS)
-    classifier().fit(X, LABELS[:, None])
-    classifier().fit(X, LABELS + 10)
-    Network([Dense(2, 1, "sigmoid")], loss="binary_cross_entropy", epochs=1).fit(X, LABELS % 2 + 1)
+    # Counterparts of the cases above that are fine, each checked against the plain form
+    # it must be equivalent to (same seed, so the same parameters).
+    def same(a, b):
+        for p, q in zip(a.parameters(), b.parameters(), strict=True):
+            np.testing.assert_array_equal(p, q)
+
+    # Boolean features train like 0/1 floats; NumPy integers are valid hyperparameters.
+    odd = classifier(batch_size=np.int64(3), epochs=np.int32(2)).fit(X > 0, LABELS)
+    same(odd, classifier().fit((X > 0).astype(float), LABELS))
+    # Labels given as a column train like the vector (with scikit-learn's warning).
+    with pytest.warns(DataConversionWarning, match="column-vector y"):
+        column = classifier().fit(X, LABELS[:, None])
+    same(column, classifier().fit(X, LABELS))
+    # Integer labels that are not 0..K-1 are class names, predicted back as such.
+    shifted = classifier().fit(X, LABELS + 10)
+    np.testing.assert_array_equal(shifted.classes_, [10, 11, 12])
+    assert set(shifted.predict(X)) <= {10, 11, 12}
+    same(shifted, classifier().fit(X, LABELS))
+    # Binary labels 1 and 2 are the two classes, in sorted order.
+    binary = Network([Dense(2, 1, "sigmoid")], loss="binary_cross_entropy", epochs=1,
+                     seed=0).fit(X, LABELS % 2 + 1)
+    np.testing.assert_array_equal(binary.classes_, [1, 2])
+    assert set(binary.predict(X)) <= {1, 2}
+    # An object array of numbers (a DataFrame of mixed columns) is converted, as in
+    # scikit-learn.
+    same(classifier().fit(X.astype(object), LABELS), classifier().fit(X, LABELS))

@@ -166,6 +166,48 @@ def test_pool_gradients_by_finite_differences(pool, size, stride, padding):
     assert _input_gradient_error(pool(size, stride, padding), x, rng) <= 1e-7
 
 
+@pytest.mark.parametrize("shape, size, padding", [((2, 8, 6, 2), 2, "valid"),
+                                                  ((2, 6, 9, 1), (2, 3), "valid"),
+                                                  ((1, 8, 8, 3), 4, "same")])
+def test_max_pool_gradients_by_finite_differences_when_windows_tile_the_input(
+        shape, size, padding):
+    # Windows that cover every pixel exactly once: MaxPool2D.backward writes the gradient
+    # directly instead of accumulating it (its fast branch).
+    sizes = (size, size) if isinstance(size, int) else size
+    assert shape[1] % sizes[0] == 0 and shape[2] % sizes[1] == 0
+    rng = np.random.default_rng(8)
+    x = rng.permutation(int(np.prod(shape))).reshape(shape) * 0.01  # no ties
+    assert _input_gradient_error(MaxPool2D(size, padding=padding), x, rng) <= 1e-7
+
+
+def max_pool_backward_by_loops(x, G, size, stride):
+    """Reference: each output's gradient goes to the first maximum of its window in
+    row-major order (np.argmax of the flattened window), valid padding."""
+    dx = np.zeros_like(x)
+    for n in range(G.shape[0]):
+        for i in range(G.shape[1]):
+            for j in range(G.shape[2]):
+                for c in range(G.shape[3]):
+                    window = x[n, i * stride:i * stride + size, j * stride:j * stride + size, c]
+                    p, q = np.unravel_index(np.argmax(window), window.shape)
+                    dx[n, i * stride + p, j * stride + q, c] += G[n, i, j, c]
+    return dx
+
+
+@pytest.mark.parametrize("shape, size, stride", [((2, 4, 6, 2), 2, 2),  # windows tile
+                                                 ((2, 5, 5, 2), 3, 1),  # windows overlap
+                                                 ((1, 7, 7, 1), 3, 2)])
+def test_max_pool_ties_send_the_gradient_to_the_first_maximum(shape, size, stride):
+    # Inputs from {0, 1, 2}: nearly every window holds its maximum more than once.
+    rng = np.random.default_rng(9)
+    x = rng.integers(0, 3, size=shape).astype(float)
+    pool = MaxPool2D(size, stride)
+    out = pool.forward(x)
+    G = rng.standard_normal(out.shape)
+    np.testing.assert_array_equal(pool.backward(G), max_pool_backward_by_loops(x, G, size,
+                                                                                stride))
+
+
 def test_network_gradients_by_finite_differences():
     rng = np.random.default_rng(7)
     X = rng.standard_normal((5, 9, 8, 2))
@@ -187,8 +229,9 @@ def test_network_gradients_by_finite_differences():
 def tf_keras():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-    tf = pytest.importorskip("tensorflow")
-    keras = pytest.importorskip("keras")
+    reason = "TensorFlow is not installed: the layers cannot be compared with Keras'"
+    tf = pytest.importorskip("tensorflow", reason=reason)
+    keras = pytest.importorskip("keras", reason=reason)
     return tf, keras
 
 

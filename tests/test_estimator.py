@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.base import clone, is_classifier, is_regressor
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import DataConversionWarning, NotFittedError
 from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -111,9 +111,20 @@ def test_pipeline_with_standard_scaler():
     by_hand = classifier().fit(scaled, y)
     np.testing.assert_array_equal(pipeline.predict(X), by_hand.predict(scaled))
     assert pipeline.score(X, y) == by_hand.score(scaled, y) >= 0.95
-    # A grid search over the pipeline reaches the network's hyperparameters by name.
-    search = GridSearchCV(pipeline, {"network__learning_rate": [0.05, 0.1]}, cv=3).fit(X, y)
-    assert search.best_params_["network__learning_rate"] in (0.05, 0.1)
+    # A grid search over the pipeline reaches the network's hyperparameters by name: its
+    # scores are those of the pipeline refitted by hand with each value on each fold.
+    grid = [0.001, 0.1]
+    search = GridSearchCV(pipeline, {"network__learning_rate": grid}, cv=3).fit(X, y)
+    by_hand = []
+    for rate in grid:
+        scores = []
+        for train, test in StratifiedKFold(3).split(X, y):
+            fold = make_pipeline(StandardScaler(), classifier(learning_rate=rate))
+            scores.append(fold.fit(X[train], y[train]).score(X[test], y[test]))
+        by_hand.append(np.mean(scores))
+    np.testing.assert_allclose(search.cv_results_["mean_test_score"], by_hand, rtol=1e-12)
+    assert by_hand[0] != by_hand[1], "the two learning rates must be told apart"
+    assert search.best_params_["network__learning_rate"] == grid[int(np.argmax(by_hand))]
 
 
 def test_scikit_learn_sees_the_task_of_the_loss():
@@ -200,11 +211,55 @@ def test_early_stopping_restores_the_best_parameters():
     assert_same_parameters(net, make(epochs=best).fit(X, y, validation_data=(X_val, y_val)))
 
 
+def seeded_generator_after_initial_weights(seed, weight_shapes):
+    """The generator seeded with ``seed`` after drawing the Glorot-uniform weights of the
+    given shapes, as a network's generator is when its first epoch starts."""
+    rng = np.random.default_rng(seed)
+    for shape in weight_shapes:
+        rng.uniform(-1.0, 1.0, size=shape)  # the bounds do not change what is consumed
+    return rng
+
+
 def test_early_stopping_holds_out_validation_fraction_without_validation_data():
     X, y = blobs(n=100, seed=4)
     net = classifier(epochs=40, patience=3, validation_fraction=0.2).fit(X, y)
     assert len(net.history_["val_loss"]) == len(net.history_["loss"]) <= 40
-    assert net.best_epoch_ is not None
+    val_loss = net.history_["val_loss"]
+    assert net.best_epoch_ == int(np.argmin(val_loss)) + 1
+    assert len(val_loss) in (40, net.best_epoch_ + 3)
+    # The held-out samples are the first 20 of a permutation by the seeded generator; the
+    # restored parameters give the best validation cost on exactly those samples, and
+    # differ from it on any other 20.
+    order = seeded_generator_after_initial_weights(0, [(4, 8), (8, 3)]).permutation(100)
+    held_out = order[:20]
+    assert net.cost(X[held_out], y[held_out]) == pytest.approx(min(val_loss), rel=1e-12)
+    assert net.cost(X[order[-20:]], y[order[-20:]]) != pytest.approx(min(val_loss), rel=1e-6)
+
+
+def test_shuffling_follows_the_seeded_generator():
+    # One epoch of SGD by hand, in the order of the seeded generator's permutation.
+    X, y = blobs(n=45, seed=15)
+    net = classifier(epochs=1, batch_size=10).fit(X, y)
+
+    def one_epoch_by_hand(order):
+        ref = classifier().initialize()
+        for start in range(0, len(order), 10):
+            batch = order[start:start + 10]
+            step = [p - 0.1 * g for p, g in zip(ref.parameters(), ref.gradients(X[batch],
+                                                                                 y[batch]))]
+            ref.set_parameters(step)
+        return ref.parameters()
+
+    order = seeded_generator_after_initial_weights(0, [(4, 8), (8, 3)]).permutation(45)
+    for p, q in zip(net.parameters(), one_epoch_by_hand(order), strict=True):
+        np.testing.assert_allclose(p, q, rtol=1e-12, atol=1e-15)
+    # The order matters: samples in their given order end elsewhere.
+    unshuffled = one_epoch_by_hand(np.arange(45))
+    assert max(np.max(np.abs(p - q)) for p, q in zip(net.parameters(), unshuffled)) > 1e-4
+    # shuffle=False is that given order.
+    for p, q in zip(classifier(epochs=1, batch_size=10, shuffle=False).fit(X, y).parameters(),
+                    unshuffled, strict=True):
+        np.testing.assert_allclose(p, q, rtol=1e-12, atol=1e-15)
 
 
 def test_warm_start_continues_training():
@@ -268,6 +323,64 @@ def test_divergence_raises_and_suggests_a_smaller_learning_rate():
         with pytest.raises(nnbook.TrainingDivergedError, match="learning rate") as info:
             net.fit(X, y)
     assert "diverged" in str(info.value)
+
+
+@pytest.mark.parametrize("loss, learning_rate, epochs", [
+    ("cross_entropy", 1e6, 20),  # the cost goes from about 1.5 to about 1e5
+    ("mse", 1e3, 20),  # the cost would end near 1e152, still finite
+])
+def test_divergence_that_stays_finite_is_caught(loss, learning_rate, epochs):
+    X, y = blobs(seed=16)
+    if loss == "mse":
+        X, y = regression_data(n=80)
+        net = regressor(learning_rate=learning_rate, epochs=epochs)
+    else:
+        net = classifier(learning_rate=learning_rate, epochs=epochs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no RuntimeWarning on the way
+        with pytest.raises(nnbook.TrainingDivergedError, match="smaller learning rate") as info:
+            net.fit(X, y)
+    assert "1000 times" in str(info.value)
+
+
+def test_a_cost_that_grows_less_than_a_thousandfold_is_no_divergence():
+    # Learning rate 10 is far too large for this network: the cost rises to several times
+    # where it started and bounces, but stays below the rule's factor of 1000.
+    X, y = blobs(n=90, seed=0)
+    net = classifier(learning_rate=10.0, epochs=20).fit(X, y)
+    start = classifier().initialize().cost(X, y)
+    assert 3 * start < max(net.history_["loss"]) < 1000 * start
+
+
+def test_predict_on_huge_inputs_is_quiet_or_a_clear_error():
+    X, y = blobs(seed=17)
+    huge = np.full((3, 4), 1e308)
+    net = classifier(epochs=2).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # overflow must not leak a RuntimeWarning
+        labels = net.predict(huge)  # tanh saturates: a finite, meaningful answer
+        assert np.all(np.isfinite(net.predict_proba(huge)))
+    assert labels.shape == (3,) and set(labels) <= {0, 1, 2}
+    # Here a hidden unit reaches inf and the next layer makes NaN of it (inf - inf).
+    relu = Network([Dense(4, 8, "relu"), Dense(8, 3, "softmax")], epochs=2, seed=2).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="overflowed"):
+            relu.predict(huge)
+
+
+def test_warm_start_refuses_other_layers_and_accepts_equal_ones():
+    X, y = blobs(seed=5)
+    net = classifier(epochs=2, warm_start=True).fit(X, y)
+    net.set_params(layers=[Dense(4, 8, "tanh"), Dense(8, 2, "softmax")])
+    with pytest.raises(ValueError, match="warm_start=True cannot continue"):
+        net.fit(X, y % 2)
+    # New objects that describe the same layers continue training.
+    net.set_params(layers=[Dense(4, 8, "tanh"), Dense(8, 3, "softmax")]).fit(X, y)
+    assert_same_parameters(net, classifier(epochs=4).fit(X, y))
+    # Without warm start the new layers simply train from scratch.
+    net.set_params(warm_start=False, layers=[Dense(4, 8, "tanh"), Dense(8, 2, "softmax")])
+    assert net.fit(X, y % 2).predict_proba(X).shape == (len(X), 2)
 
 
 def test_training_learns():
@@ -359,7 +472,8 @@ def _binary_net(**kwargs):
 def test_binary_labels_as_vector_column_and_strings():
     X, y = blobs(n_classes=2, seed=12)
     vector = _binary_net().fit(X, y)
-    column = _binary_net().fit(X, y[:, None])
+    with pytest.warns(DataConversionWarning, match="column-vector"):
+        column = _binary_net().fit(X, y[:, None])  # accepted, with scikit-learn's warning
     strings = _binary_net().fit(X, np.array(["no", "yes"])[y])
     assert_same_parameters(vector, column)
     assert_same_parameters(vector, strings)

@@ -20,6 +20,7 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 
 from nnbook import Dense, Network, data
 from nnbook import frameworks as fw
+from nnbook.convolution import AvgPool2D, Conv2D, Flatten, MaxPool2D
 from nnbook.gradcheck import relative_error
 from nnbook.optimizers import Adagrad, Momentum, RMSprop
 from nnbook.regularization import BatchNorm, Dropout
@@ -27,10 +28,15 @@ from nnbook.regularization import BatchNorm, Dropout
 FLOAT32_TOLERANCE = 1e-5
 
 
+TF_MISSING = "TensorFlow is not installed: the Keras and GradientTape twins cannot be checked"
+
+
 @pytest.fixture(scope="module")
 def tf_keras():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    pytest.importorskip("tensorflow", reason=TF_MISSING)
+    pytest.importorskip("keras", reason=TF_MISSING)
     return fw.import_tensorflow()
 
 
@@ -81,6 +87,143 @@ def test_keras_twin_predicts_what_nnbook_predicts(tf_keras, digits, hidden):
     assert [w.dtype for w in model.get_weights()] == ["float32"] * len(model.get_weights())
     keras_proba = model.predict(X, verbose=0)
     assert relative_error(keras_proba, net.predict_proba(X)) < FLOAT32_TOLERANCE
+
+
+# Every network built in chapters 4 and 5, as (layers, loss, sample shape of the inputs).
+CHAPTER_NETWORKS = {
+    "4.1 regression": ([Dense(2, 50, "relu"), Dense(50, 50, "relu"), Dense(50, 1)], "mse",
+                       (2,)),
+    "4.2 binary": ([Dense(30, 16, "relu"), Dense(16, 1, "sigmoid")], "binary_cross_entropy",
+                   (30,)),
+    "4.2 digits": ([Dense(64, 100, "relu"), Dense(100, 10, "softmax")], "cross_entropy",
+                   (64,)),
+    "4.2 MNIST": ([Dense(784, 128, "relu"), Dense(128, 10, "softmax")], "cross_entropy",
+                  (784,)),
+    "4.3 sigmoid": ([Dense(64, 50, "sigmoid"), Dense(50, 10, "softmax")], "cross_entropy",
+                    (64,)),
+    "4.4 deep tanh": ([Dense(64, 64, "tanh") for _ in range(4)] + [Dense(64, 10, "softmax")],
+                      "cross_entropy", (64,)),
+    "4.5 two ReLU layers": ([Dense(64, 64, "relu"), Dense(64, 64, "relu"),
+                             Dense(64, 10, "softmax")], "cross_entropy", (64,)),
+    "4.6 dropout": ([Dropout(0.2), Dense(784, 256, "relu"), Dropout(0.5),
+                     Dense(256, 256, "relu"), Dropout(0.5), Dense(256, 10, "softmax")],
+                    "cross_entropy", (784,)),
+    "4.6 batch norm": ([Dense(64, 64, "sigmoid"), BatchNorm(64, momentum=0.9),
+                        Dense(64, 64, "sigmoid"), BatchNorm(64, momentum=0.9),
+                        Dense(64, 10, "softmax")], "cross_entropy", (64,)),
+    "4.7 comparison, inferred sizes": ([Dense(n_outputs=100, activation="relu"),
+                                        Dense(activation="softmax")], "cross_entropy", (64,)),
+    "5.2 digits CNN": ([Conv2D(1, 16, 3, padding="same", activation="relu"),
+                        Conv2D(16, 32, 3, padding="same", activation="relu"), MaxPool2D(2),
+                        Flatten(), Dense(4 * 4 * 32, 64, "relu"), Dense(64, 10, "softmax")],
+                       "cross_entropy", (8, 8, 1)),
+    "5.2 MNIST CNN": ([Conv2D(1, 8, 3, padding="same", activation="relu"), MaxPool2D(2),
+                       Conv2D(8, 16, 3, padding="same", activation="relu"), MaxPool2D(2),
+                       Flatten(), Dense(7 * 7 * 16, 64, "relu"), Dense(64, 10, "softmax")],
+                      "cross_entropy", (28, 28, 1)),
+    "5.4 MLP on images": ([Flatten(), Dense(784, 64, "relu"), Dense(64, 10, "softmax")],
+                          "cross_entropy", (28, 28, 1)),
+    "5.4 CNN without dense hidden layer": (
+        [Conv2D(1, 8, 3, padding="same", activation="relu"), MaxPool2D(2),
+         Conv2D(8, 16, 3, padding="same", activation="relu"), MaxPool2D(2), Flatten(),
+         Dense(7 * 7 * 16, 10, "softmax")], "cross_entropy", (28, 28, 1)),
+    # The other options of the layers: strides, explicit and "same" padding of pooling,
+    # average pooling (chapter 5's first notebook), and sizes inferred from the data.
+    "5 options": ([Conv2D(2, 4, (3, 2), stride=2, padding=1, activation="tanh"),
+                   AvgPool2D(2, padding="same"), Conv2D(out_channels=3, kernel_size=2,
+                                                        padding="valid", activation="elu"),
+                   MaxPool2D(3, stride=1, padding="same"), BatchNorm(3, input_shape=(
+                       None, None, 3)), Flatten(), Dense(n_outputs=5, activation="gelu"),
+                   Dense(activation="softmax")], "cross_entropy", (11, 9, 2)),
+}
+
+
+@pytest.mark.parametrize("name", CHAPTER_NETWORKS)
+def test_keras_twin_of_every_chapter_network_predicts_the_same(tf_keras, keras_float64, name):
+    layers, loss, sample_shape = CHAPTER_NETWORKS[name]
+    rng = np.random.default_rng(11)
+    X = rng.uniform(0.0, 1.0, size=(40, *sample_shape))
+    y = (np.arange(40) % 10) if loss == "cross_entropy" else np.arange(40) % 2
+    if loss == "mse":
+        y = X[:, 0] - X[:, 1]
+    net = Network(layers, loss=loss, seed=5, dtype="float64").initialize(X, y)
+    for layer in net.layers_:
+        if isinstance(layer, BatchNorm):  # statistics that are not the identity's
+            n = layer.n_features
+            layer.set_statistics([rng.normal(size=n) * 0.1, rng.uniform(0.5, 2.0, size=n)])
+    model = fw.keras_twin(net)
+    ours = net.predict(X) if loss == "mse" else net.predict_proba(X)
+    theirs = model.predict(X, verbose=0)
+    if loss == "mse":
+        theirs = theirs[:, 0]
+    elif loss == "binary_cross_entropy":
+        theirs = np.hstack([1.0 - theirs, theirs])
+    assert theirs.dtype == np.float64
+    assert np.max(np.abs(ours - theirs)) < 1e-8
+    assert np.max(np.abs(ours)) > 1e-3  # a non-trivial output
+
+
+def test_tape_gradients_of_a_cnn_match_backpropagation(tf_keras):
+    # An explicit CNN initialized without data: the tape takes the image size from X.
+    rng = np.random.default_rng(13)
+    X, y = rng.uniform(size=(6, 8, 8, 1)), np.arange(6) % 3
+    net = Network([Conv2D(1, 3, 3, padding="same", activation="relu"), MaxPool2D(2),
+                   Flatten(), Dense(4 * 4 * 3, 3, "softmax")], l2=1e-3, seed=2).initialize()
+    errors = [relative_error(a, b) for a, b in zip(net.gradients(X, y),
+                                                   fw.tape_gradients(net, X, y))]
+    assert max(errors) < 1e-8, errors
+    with pytest.raises(ValueError, match="input_shape"):
+        fw.keras_twin(net)  # the image size is unknown without data
+
+
+def test_keras_adam_is_adam_with_a_rescaled_epsilon(tf_keras, keras_float64):
+    # One Keras Adam step against the formula of the module notes: Keras' step equals the
+    # textbook rule with eps / sqrt(1 - beta2^t) in place of eps. A large epsilon makes the
+    # difference to the textbook step with eps itself visible.
+    tf, keras = tf_keras
+    rng = np.random.default_rng(12)
+    w0, g = rng.normal(size=5), rng.normal(size=5) * 10.0 ** rng.integers(-4, 1, size=5)
+    # Betas exact in float32, in which Keras stores them.
+    eta, beta1, beta2, eps = 0.1, 0.875, 1 - 2.0**-10, 1e-3
+    variable = tf.Variable(w0.copy())
+    optimizer = keras.optimizers.Adam(learning_rate=eta, beta_1=beta1, beta_2=beta2,
+                                      epsilon=eps)
+    optimizer.apply_gradients([(tf.constant(g), variable)])
+    keras_step = w0 - variable.numpy()
+    m_hat, v_hat = g, g * g  # (1 - beta1) g / (1 - beta1), the same for v, at t = 1
+    keras_form = eta * np.sqrt(1 - beta2) / (1 - beta1) * ((1 - beta1) * g) / (
+        np.sqrt((1 - beta2) * g * g) + eps)
+    textbook_rescaled = eta * m_hat / (np.sqrt(v_hat) + eps / np.sqrt(1 - beta2))
+    textbook = eta * m_hat / (np.sqrt(v_hat) + eps)
+    np.testing.assert_allclose(keras_step, keras_form, rtol=1e-6)
+    np.testing.assert_allclose(keras_step, textbook_rescaled, rtol=1e-6)
+    assert np.max(np.abs(keras_step - textbook) / np.abs(textbook)) > 0.1
+    # The wrong relation, eps * sqrt(1 - beta2^t) in place of eps, is far off.
+    wrong = eta * m_hat / (np.sqrt(v_hat) + eps * np.sqrt(1 - beta2))
+    assert np.max(np.abs(keras_step - wrong) / np.abs(wrong)) > 0.1
+
+
+def test_tensorflow_tests_are_skipped_with_a_reason_without_tensorflow(tmp_path):
+    # A plugin that makes TensorFlow and Keras unimportable, as on a machine without them:
+    # the test modules that need them must skip those tests, not error.
+    plugin = tmp_path / "no_tensorflow.py"
+    plugin.write_text("import sys\nsys.modules['tensorflow'] = None\n"
+                      "sys.modules['keras'] = None\n")
+    tests = os.path.dirname(os.path.abspath(__file__))
+    modules = [os.path.join(tests, name) for name in (
+        "test_frameworks.py", "test_keras_agreement.py", "test_regularization.py",
+        "test_convolution.py")]
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", *modules, "-p", "no_tensorflow", "-p", "no:nbval",
+         "-p", "no:cacheprovider", "-o", "addopts=", "-q", "-rs",
+         "-k", "(keras or tape or twin or tensorflow or one_epoch) and not sklearn "
+               "and not without_tensorflow"],
+        cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(tmp_path)},
+        capture_output=True, text=True)
+    summary = result.stdout.strip().splitlines()[-1]
+    assert " error" not in summary and " failed" not in summary, result.stdout[-3000:]
+    assert "skipped" in summary, result.stdout[-3000:]
+    assert "TensorFlow is not installed" in result.stdout  # the reason, as written
 
 
 def test_keras_twin_for_regression_and_binary_classification(tf_keras, keras_float64):
@@ -198,6 +341,17 @@ def test_sklearn_twin_hyperparameters():
     assert isinstance(twin, MLPRegressor)
     assert twin.alpha == pytest.approx(2 * 0.5 * 1e-2 * 20)
     assert twin.learning_rate_init == 0.01 and twin.epsilon == pytest.approx(0.5e-8)
+
+
+def test_sklearn_twin_of_a_network_with_inferred_sizes():
+    # Two target columns: c = K / 2 = 1, read from the fitted network's last layer.
+    X, z = data.make_franke(60, seed=3)
+    Z = np.column_stack([z, X[:, 0]])
+    net = Network([Dense(n_outputs=12, activation="tanh"), Dense()], loss="mse", l2=1e-2,
+                  batch_size=20, epochs=2, seed=0).fit(X, Z)
+    twin = fw.sklearn_twin(net)
+    assert twin.hidden_layer_sizes == (12,)
+    assert twin.alpha == pytest.approx(2 * 1.0 * 1e-2 * 20)
 
 
 @pytest.mark.parametrize("net, match", [

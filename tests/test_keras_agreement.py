@@ -26,7 +26,9 @@ from nnbook.activations import ELU, LeakyReLU
 def keras():
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
     os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"
-    import keras as keras_module
+    reason = "TensorFlow is not installed: nothing to compare with"
+    pytest.importorskip("tensorflow", reason=reason)
+    keras_module = pytest.importorskip("keras", reason=reason)
 
     # Both the float type and the dtype policy: once any layer has been built (by another
     # test module, say), Keras has cached its global policy and set_floatx alone no longer

@@ -22,6 +22,9 @@ FD_TOLERANCE = 1e-7
 def tf_keras():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    reason = "TensorFlow is not installed: the layers cannot be compared with Keras'"
+    pytest.importorskip("tensorflow", reason=reason)
+    pytest.importorskip("keras", reason=reason)
     from nnbook.frameworks import import_tensorflow
 
     return import_tensorflow()

@@ -15,16 +15,17 @@ regularization     ``Dropout`` and ``BatchNorm`` layers (4)
 convolution        ``Conv2D`` (im2col), ``MaxPool2D``, ``AvgPool2D``, ``Flatten``, loop versions (5)
 optimizers         SGD, momentum, Adagrad, RMSprop, Adam, gradient clipping (1, 4)
 network            ``Network``, the scikit-learn style estimator (1-5)
+validation         checks of the data handed to ``Network``, scikit-learn's conventions (1, 4)
 gradcheck          centred finite differences and relative errors (2)
 autodiff           a scalar reverse-mode engine and forward-mode dual numbers (3)
-frameworks         Keras, TensorFlow and scikit-learn twins of a ``Network`` (4)
+frameworks         Keras, TensorFlow and scikit-learn twins of a ``Network`` (4, 5)
 diffeq             trial-solution solvers for ODEs and PDEs, classical references (6)
 data               digits, the MNIST subset, Franke's function, one-hot, splits (1, 4, 5)
 =================  ==========================================================================
 """
 
 from . import (activations, autodiff, convolution, data, diffeq, frameworks, gradcheck,
-               initializers, losses, optimizers, regularization)
+               initializers, losses, optimizers, regularization, validation)
 from .activations import ACTIVATIONS, get_activation
 from .convolution import AvgPool2D, Conv2D, Flatten, MaxPool2D
 from .gradcheck import check_gradients, numerical_gradient, relative_error
@@ -41,5 +42,5 @@ __all__ = [
     "ACTIVATIONS", "LOSSES", "get_activation", "get_loss",
     "numerical_gradient", "relative_error", "check_gradients",
     "activations", "losses", "initializers", "optimizers", "gradcheck", "data", "autodiff",
-    "diffeq", "frameworks", "regularization", "convolution",
+    "diffeq", "frameworks", "regularization", "convolution", "validation",
 ]

@@ -384,6 +384,9 @@ class Conv2D(Layer):
     ----------
     in_channels, out_channels : int
         Channels of the input images and number of filters (output channels).
+        ``in_channels`` may be left out, ``Conv2D(out_channels=16, kernel_size=3)`` (Keras'
+        ``Conv2D(filters, kernel_size)``): ``Network.fit`` then takes it from the data or
+        the layer before (chapter 4). ``out_channels`` and ``kernel_size`` are required.
     kernel_size : int or (int, int)
         Height and width ``(kh, kw)`` of every filter.
     stride : int or (int, int)
@@ -403,10 +406,17 @@ class Conv2D(Layer):
     in unchanged. Forward and backward passes use im2col: one matrix product each.
     """
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding="same",
-                 activation="identity", initializer=None):
+    def __init__(self, in_channels=None, out_channels=None, kernel_size=None, stride=1,
+                 padding="same", activation="identity", initializer=None):
         super().__init__()
-        self.in_channels = check_positive_int(in_channels, "in_channels")
+        if out_channels is None or kernel_size is None:
+            missing = "out_channels" if out_channels is None else "kernel_size"
+            raise TypeError(
+                f"{missing} is missing: write Conv2D(in_channels, out_channels, kernel_size), "
+                "or Conv2D(out_channels=..., kernel_size=...) to have in_channels inferred"
+            )
+        self.in_channels = (None if in_channels is None
+                            else check_positive_int(in_channels, "in_channels"))
         self.out_channels = check_positive_int(out_channels, "out_channels")
         self.kernel_size = _pair(kernel_size, "kernel_size")
         self.stride = _pair(stride, "stride")
@@ -425,9 +435,19 @@ class Conv2D(Layer):
                 f"kernel_size={self.kernel_size}, stride={self.stride}, "
                 f"padding={self.padding!r}, activation={self.activation.name!r})")
 
+    def infer_sizes(self, input_shape, n_outputs=None):
+        if self.in_channels is None:
+            if len(input_shape) != 3 or input_shape[2] is None:
+                raise ValueError(f"in_channels cannot be inferred from inputs of shape "
+                                 f"{tuple(input_shape)}: Conv2D takes (height, width, "
+                                 f"channels) images")
+            self.in_channels = int(input_shape[2])
+            self.input_shape = (None, None, self.in_channels)
+
     def output_shape(self, input_shape):
         height, width, channels = input_shape
-        if channels is not None and channels != self.in_channels:
+        if (channels is not None and self.in_channels is not None
+                and channels != self.in_channels):
             raise ValueError(
                 f"input has {channels} channels but in_channels={self.in_channels}"
             )

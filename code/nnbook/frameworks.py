@@ -1,4 +1,4 @@
-"""The same network in Keras, TensorFlow and scikit-learn (chapter 4).
+"""The same network in Keras, TensorFlow and scikit-learn (chapters 4 and 5).
 
 * ``keras_twin(net)``: a compiled Keras 3 model with the same layers, activations, loss,
   regularisation, optimizer and current weights as the nnbook ``Network`` ``net``;
@@ -25,8 +25,12 @@ global float type, so a float64 twin also needs ``keras.config.set_floatx("float
 Keras puts ``epsilon`` under the square root in Adagrad and RMSprop,
 ``w -= eta g / sqrt(r + eps_K)``, where nnbook has ``eta g / (sqrt(r) + eps)``; the twin
 uses ``eps_K = eps^2``, and ``sqrt(r + eps^2)`` lies between ``(sqrt(r) + eps) / sqrt(2)``
-and ``sqrt(r) + eps``. Keras' Adam adds ``eps`` to the *uncorrected* ``sqrt(v)``, which is
-nnbook's rule with ``eps * sqrt(1 - beta2^t)`` in place of ``eps``. These differences
+and ``sqrt(r) + eps``. Keras' Adam steps by
+``eta sqrt(1 - beta2^t) / (1 - beta1^t) * m / (sqrt(v) + eps)``: it adds ``eps`` to the
+*uncorrected* ``sqrt(v)``, which is nnbook's (textbook) rule
+``eta m^ / (sqrt(v^) + eps')`` with ``eps' = eps / sqrt(1 - beta2^t)`` in place of
+``eps``, about 32 eps at the first step and tending to eps as t grows
+(``tests/test_frameworks.py`` checks one step against this formula). These differences
 matter only while the accumulated squares are comparable with ``eps^2``. Dropout draws its
 masks from Keras' own generator, so a network with dropout follows a different random path
 in Keras.
@@ -63,6 +67,7 @@ import warnings
 import numpy as np
 
 from .activations import get_activation
+from .convolution import AvgPool2D, Conv2D, Flatten, MaxPool2D
 from .layers import Dense
 from .losses import get_loss
 from .optimizers import SGD, Adagrad, Adam, Momentum, RMSprop, get_optimizer
@@ -153,12 +158,49 @@ def _batchnorm_to_keras(layer, keras, dtype, regularizer, index):
     return keras_layer, [layer.gamma, layer.beta, layer.moving_mean, layer.moving_variance]
 
 
+def _conv2d_to_keras(layer, keras, dtype, regularizer, index):
+    convolution = dict(
+        strides=layer.stride, activation=_keras_activation(layer.activation, keras),
+        kernel_regularizer=regularizer, dtype=dtype,
+    )
+    if isinstance(layer.padding, str):
+        keras_layer = keras.layers.Conv2D(layer.out_channels, layer.kernel_size,
+                                          padding=layer.padding, name=f"conv2d_{index}",
+                                          **convolution)
+    else:
+        # Keras' Conv2D pads only "same" or "valid": explicit zeros come from a
+        # ZeroPadding2D layer in front, the pair standing for the one nnbook layer.
+        keras_layer = keras.Sequential([
+            keras.layers.ZeroPadding2D(layer.padding, dtype=dtype),
+            keras.layers.Conv2D(layer.out_channels, layer.kernel_size, padding="valid",
+                                **convolution),
+        ], name=f"conv2d_{index}")
+    return keras_layer, [layer.W, layer.b]
+
+
+def _pool_to_keras(layer, keras, dtype, regularizer, index):
+    # With "same" padding both libraries take the maximum (the mean) over the real
+    # pixels of a window only.
+    kind = (keras.layers.MaxPooling2D if isinstance(layer, MaxPool2D)
+            else keras.layers.AveragePooling2D)
+    keras_layer = kind(layer.pool_size, layer.stride, padding=layer.padding, dtype=dtype,
+                       name=f"{type(layer).__name__.lower()}_{index}")
+    return keras_layer, []
+
+
+def _flatten_to_keras(layer, keras, dtype, regularizer, index):
+    # Both flatten (height, width, channels) in row-major order.
+    return keras.layers.Flatten(dtype=dtype, name=f"flatten_{index}"), []
+
+
 _KERAS_BUILDERS = {Dense: _dense_to_keras, Dropout: _dropout_to_keras,
-                   BatchNorm: _batchnorm_to_keras}
+                   BatchNorm: _batchnorm_to_keras, Conv2D: _conv2d_to_keras,
+                   MaxPool2D: _pool_to_keras, AvgPool2D: _pool_to_keras,
+                   Flatten: _flatten_to_keras}
 
 
 def register_keras_layer(layer_type, builder):
-    """Teach ``keras_twin`` a new nnbook layer type (e.g. the convolutions of chapter 5).
+    """Teach ``keras_twin`` a new nnbook layer type (every layer of the package has one).
 
     ``builder(layer, keras, dtype, regularizer, index)`` must return ``(keras_layer,
     weights)``, where ``weights`` is the list that ``keras_layer.set_weights`` takes (the
@@ -205,11 +247,32 @@ def _keras_optimizer(optimizer, keras):
     raise ValueError(f"no Keras twin for the optimizer {type(optimizer).__name__}")
 
 
-def keras_twin(net, jit_compile=False):
-    """A compiled Keras 3 model that is ``net``'s twin. Introduced in chapter 4.
+def _keras_input_shape(net, input_shape=None):
+    """The sample shape for ``keras.Input``: ``input_shape`` if given, else the shape of
+    the data the network was built for (``fit`` or ``initialize(X)``), else the first
+    layer's, with the sizes it leaves open (a leading Dropout or BatchNorm takes any
+    width) taken from the first layer that fixes them."""
+    if input_shape is not None:
+        return tuple(int(size) for size in input_shape)
+    if getattr(net, "_sample_shape", None) is not None:
+        return net._sample_shape
+    shape = net.layers_[0].input_shape
+    for layer in net.layers_:
+        if not isinstance(layer, (Dropout, BatchNorm)):
+            known = layer.input_shape
+            if known is not None and len(known) == len(shape):
+                shape = tuple(s if k is None else k for s, k in zip(shape, known))
+            break
+    return shape
 
-    Same layers in the same order (``Dense``, ``Dropout``, ``BatchNorm`` and whatever
-    ``register_keras_layer`` added), same activations, same current weights (and batch
+
+def keras_twin(net, jit_compile=False, input_shape=None):
+    """A compiled Keras 3 model that is ``net``'s twin. Introduced in chapter 4, used for
+    the convolutional networks of chapter 5.
+
+    Same layers in the same order (``Dense``, ``Dropout``, ``BatchNorm``, ``Conv2D``,
+    ``MaxPool2D``, ``AvgPool2D``, ``Flatten`` and whatever ``register_keras_layer``
+    added), same activations, same current weights (and batch
     normalisation statistics), same dtype, the same loss (means over samples, as in
     nnbook), the L1/L2 penalties of ``net`` as kernel regularizers (Keras adds
     ``l1 * sum|W| + l2 * sum W^2`` to the loss, exactly nnbook's penalty), and the same
@@ -217,6 +280,10 @@ def keras_twin(net, jit_compile=False):
     its seed first if it has no parameters yet. The model is compiled with an accuracy
     metric for classification and ``jit_compile=False`` (XLA compilation costs more time
     than it saves on networks this small).
+
+    ``input_shape`` is the shape of one sample; by default that of the data ``net`` was
+    built for by ``fit`` or ``initialize(X)``, else the first layer's, which leaves the
+    image size of a convolutional network open (then it must be given).
 
     Train it with ``model.fit(X, keras_targets(net, y), **keras_fit_kwargs(net))``. For a
     float64 network call ``keras.config.set_floatx("float64")`` first: Keras casts the
@@ -241,7 +308,14 @@ def keras_twin(net, jit_compile=False):
             keras_layer, layer_weights = builder(layer, keras, dtype, penalty, index)
         keras_layers.append(keras_layer)
         weights.append(layer_weights)
-    inputs = keras.Input(shape=net.layers_[0].input_shape, dtype=dtype)
+    shape = _keras_input_shape(net, input_shape)
+    if None in shape and any(isinstance(layer, Flatten) for layer in net.layers_):
+        raise ValueError(
+            f"input_shape: the image size is unknown (the first layer takes {shape}), and "
+            "the dense layers after Flatten need it: pass keras_twin(net, input_shape=("
+            "height, width, channels)), or build net with data first (fit or initialize(X))"
+        )
+    inputs = keras.Input(shape=shape, dtype=dtype)
     model = keras.Sequential([inputs, *keras_layers])
     for keras_layer, layer_weights in zip(keras_layers, weights):
         if layer_weights:
@@ -314,7 +388,7 @@ def tape_gradients(net, X, y, training=False, return_cost=False):
     """
     tf, keras = import_tensorflow()
     _network_ready(net)
-    model = keras_twin(net)
+    model = keras_twin(net, input_shape=np.shape(X)[1:])
     dtype = np.dtype(net.dtype).name
     a = tf.constant(np.asarray(X, dtype=dtype))
     targets = tf.constant(keras_targets(net, y))
@@ -348,7 +422,10 @@ def _sklearn_cost_factor(net):
     loss = get_loss(net.loss)
     if loss.is_classification:
         return 1.0
-    return net.layers[-1].n_outputs / 2.0
+    n_outputs = net.layers[-1].n_outputs
+    if n_outputs is None:  # inferred at fit: the trained network knows it
+        n_outputs = net.parameters()[-1].shape[-1]
+    return n_outputs / 2.0
 
 
 def sklearn_twin(net):

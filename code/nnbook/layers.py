@@ -12,7 +12,12 @@ Every layer follows one contract (the CS231n layer API, see STYLE.md):
 * ``state``: arrays that are not trained but belong to the model, such as the running
   statistics of batch normalisation; early stopping saves and restores them with ``params``;
 * ``input_shape``: the shape of one sample (``None`` for any size), checked by ``Network``;
-  ``output_shape(input_shape)``: the shape of one output sample.
+  ``output_shape(input_shape)``: the shape of one output sample;
+* ``infer_sizes(input_shape, n_outputs=None)``: fill in the sizes left out when the layer
+  was made (``None``), from the shape of one input sample and, for the last layer of a
+  network, the number of outputs the targets need. ``Network`` calls it at ``fit`` on its
+  own copies of the layers, before ``build``; the layers in its ``layers`` list keep their
+  ``None``. Layers whose sizes are all given ignore it.
 
 A layer with an ``activation`` computes ``z`` (pre-activation) and ``a = f(z)``; its
 ``backward`` turns dC/da into the error ``delta = dC/dz`` and calls ``backward_delta``, which
@@ -55,6 +60,10 @@ class Layer:
     def output_shape(self, input_shape):
         return input_shape
 
+    def infer_sizes(self, input_shape, n_outputs=None):
+        """Fill in sizes left as None from ``input_shape`` (one sample); see the module
+        docstring. The base layer has no sizes of its own."""
+
     def forward(self, x, training=False):
         raise NotImplementedError
 
@@ -81,8 +90,14 @@ class Dense(Layer):
 
     Parameters
     ----------
-    n_inputs, n_outputs : int
-        Number of inputs per sample and number of units.
+    n_inputs, n_outputs : int or None
+        Number of inputs per sample and number of units. Either both are given,
+        ``Dense(64, 100, "sigmoid")``, or they are left to ``Network.fit``, which infers
+        them from the data (chapter 4): ``Dense(n_outputs=100, activation="sigmoid")``
+        takes its inputs from the layer before (or the features of ``X``), and a last
+        layer ``Dense(activation="softmax")`` gets one unit per class (per target column
+        in regression). A single number, ``Dense(100)``, is refused rather than guessed:
+        in Keras it would mean 100 units, here the first argument is ``n_inputs``.
     activation : str or Activation
         One of ``nnbook.activations.ACTIVATIONS`` (default ``"identity"``).
     initializer : str or callable, optional
@@ -93,10 +108,17 @@ class Dense(Layer):
     Keras, so ``z = x @ W + b`` for a mini-batch ``x`` of shape ``(n_samples, n_inputs)``.
     """
 
-    def __init__(self, n_inputs, n_outputs, activation="identity", initializer=None):
+    def __init__(self, n_inputs=None, n_outputs=None, activation="identity", initializer=None):
         super().__init__()
-        self.n_inputs = check_positive_int(n_inputs, "n_inputs")
-        self.n_outputs = check_positive_int(n_outputs, "n_outputs")
+        if n_inputs is not None and n_outputs is None:
+            raise TypeError(
+                f"n_outputs is missing: Dense({n_inputs!r}) gives only n_inputs. Write "
+                f"Dense(n_inputs, n_outputs) with both sizes, or Dense(n_outputs={n_inputs!r})"
+                f" for {n_inputs!r} units with n_inputs inferred at fit (Keras' Dense(units))"
+            )
+        self.n_inputs = None if n_inputs is None else check_positive_int(n_inputs, "n_inputs")
+        self.n_outputs = (None if n_outputs is None
+                          else check_positive_int(n_outputs, "n_outputs"))
         self.activation = get_activation(activation)
         self.initializer = (
             default_initializer(self.activation.name) if initializer is None
@@ -106,10 +128,32 @@ class Dense(Layer):
         self.W = self.b = None
 
     def __repr__(self):
-        return f"Dense({self.n_inputs}, {self.n_outputs}, activation={self.activation.name!r})"
+        activation = f"activation={self.activation.name!r}"
+        if self.n_inputs is not None:
+            return f"Dense({self.n_inputs}, {self.n_outputs}, {activation})"
+        if self.n_outputs is not None:
+            return f"Dense(n_outputs={self.n_outputs}, {activation})"
+        return f"Dense({activation})"
 
     def output_shape(self, input_shape):
         return (self.n_outputs,)
+
+    def infer_sizes(self, input_shape, n_outputs=None):
+        if self.n_inputs is None:
+            if len(input_shape) != 1 or input_shape[0] is None:
+                raise ValueError(
+                    f"n_inputs cannot be inferred from inputs of shape {tuple(input_shape)}: "
+                    "a Dense layer takes vectors (put a Flatten before it)"
+                )
+            self.n_inputs = int(input_shape[0])
+            self.input_shape = (self.n_inputs,)
+        if self.n_outputs is None:
+            if n_outputs is None:
+                raise ValueError(
+                    "n_outputs can be inferred only for the last layer (from the targets); "
+                    "give the units of a hidden layer, e.g. Dense(n_outputs=100, ...)"
+                )
+            self.n_outputs = check_positive_int(n_outputs, "n_outputs")
 
     def build(self, rng, dtype):
         shape = (self.n_inputs, self.n_outputs)

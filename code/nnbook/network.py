@@ -9,23 +9,36 @@ from __future__ import annotations
 
 import copy
 import numbers
+import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import DataConversionWarning, NotFittedError
 from sklearn.metrics import r2_score
 from sklearn.utils import ClassifierTags, RegressorTags
+from sklearn.utils.metaestimators import available_if
 from threadpoolctl import threadpool_limits
 
 from .layers import Layer, check_positive_int
 from .losses import get_loss
 from .optimizers import Optimizer, get_optimizer
+from .validation import as_numeric_array, as_target_array, check_feature_names
 
 __all__ = ["Network", "TrainingDivergedError"]
 
 
 class TrainingDivergedError(FloatingPointError):
-    """Raised by ``Network.fit`` when the cost becomes NaN or infinite. Chapter 1."""
+    """Raised by ``Network.fit`` when training diverges: the cost becomes NaN or infinite,
+    or grows far above where it started and keeps growing (see ``Network.fit``). Chapter 1.
+    """
+
+
+#: ``fit`` stops with TrainingDivergedError when an epoch's cost exceeds this many times
+#: the cost at the start of ``fit`` (and is still growing); see ``Network.fit``.
+DIVERGENCE_FACTOR = 1e3
+#: Starting costs below this count as this much, so that a cost that starts at (almost)
+#: zero does not make every later rounding error look like divergence.
+DIVERGENCE_FLOOR = 1e-6
 
 
 def _check_non_negative(value, argument):
@@ -36,20 +49,18 @@ def _check_non_negative(value, argument):
     return float(value)
 
 
-def _as_numeric_array(values, argument, dtype):
-    """``values`` as a finite floating array of ``dtype``, or a TypeError/ValueError."""
+def _classifies(net):
+    """Whether ``net``'s loss classifies; decides if ``predict_proba`` exists."""
     try:
-        array = np.asarray(values)
-    except Exception as error:  # ragged nested lists and the like
-        raise ValueError(f"{argument} could not be converted to an array: {error}") from None
-    if array.dtype == object or not (
-        np.issubdtype(array.dtype, np.number) or array.dtype == bool
-    ) or np.issubdtype(array.dtype, np.complexfloating):
-        raise TypeError(f"{argument} must contain real numbers, got dtype {array.dtype}")
-    array = array.astype(dtype, copy=False)
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{argument} contains NaN or infinite values")
-    return array
+        return get_loss(net.loss).is_classification
+    except (TypeError, ValueError):
+        return True  # a bad loss is reported by the method itself, naming `loss`
+
+
+def _layer_signature(layers):
+    """What identifies a list of layers for warm start: each layer's repr (type, sizes,
+    activation, options)."""
+    return [repr(layer) for layer in layers]
 
 
 class Network(BaseEstimator):
@@ -59,7 +70,15 @@ class Network(BaseEstimator):
     ----------
     layers : list of Layer
         The layers in order, e.g. ``[Dense(64, 100, "sigmoid"), Dense(100, 10, "softmax")]``.
-        They are templates: ``fit`` works on deep copies, so the list itself never changes.
+        They are templates: ``fit`` works on deep copies, so the list itself never changes,
+        and every entry becomes a layer of its own, with its own parameters, even when the
+        same object is listed twice (``[Dense(4, 4, "tanh")] * 3`` is three layers).
+        Sizes may be left out and are then inferred at ``fit`` (chapter 4): the first
+        layer's inputs from ``X``, every later layer's inputs from the layer before, the
+        last layer's units from the targets (one per class, or per target column), as in
+        ``[Dense(n_outputs=100, activation="sigmoid"), Dense(activation="softmax")]``,
+        the counterpart of scikit-learn's ``hidden_layer_sizes=(100,)`` and Keras'
+        ``Dense(100)``.
     loss : {"mse", "binary_cross_entropy", "cross_entropy"} or Loss
         Decides the task: the cross-entropies classify, ``"mse"`` regresses.
         ``"cross_entropy"`` needs a softmax output layer, ``"binary_cross_entropy"`` a
@@ -95,8 +114,12 @@ class Network(BaseEstimator):
 
     Attributes
     ----------
-    layers_ : the trained layers; ``parameters()`` lists their arrays.
+    layers_ : the trained layers, with every size filled in; ``parameters()`` lists their
+        arrays.
     classes_ : the class labels (classification only).
+    n_features_in_ : the number of features of ``X`` at ``fit`` (for 2-D ``X``).
+    feature_names_in_ : the column names of ``X`` at ``fit``, when it was a DataFrame with
+        string column names; ``predict`` then checks that the columns are the same.
     history_ : dict of per-epoch lists: ``"loss"`` (mean training cost over the epoch's
         mini-batches, as Keras reports it) and, with validation data, ``"val_loss"`` and
         ``"val_score"`` (accuracy, or R^2 for regression).
@@ -135,8 +158,13 @@ class Network(BaseEstimator):
             return tags
         if classifies:
             tags.estimator_type, tags.classifier_tags = "classifier", ClassifierTags()
+            # One sigmoid unit tells two classes apart, no more.
+            tags.classifier_tags.multi_class = get_loss(self.loss).name != \
+                "binary_cross_entropy"
         else:
             tags.estimator_type, tags.regressor_tags = "regressor", RegressorTags()
+            # A 2-D array of targets trains one output unit per column.
+            tags.target_tags.multi_output = True
         return tags
 
     # ------------------------------------------------------------------ validation
@@ -146,7 +174,14 @@ class Network(BaseEstimator):
         for i, layer in enumerate(self.layers):
             if not isinstance(layer, Layer):
                 raise TypeError(f"layers[{i}] must be a Layer, got {type(layer).__name__}")
-        self._output_shape = self._chain_shapes(self.layers[0].input_shape)
+            if i < len(self.layers) - 1 and getattr(layer, "n_outputs", 0) is None:
+                raise ValueError(
+                    f"layers[{i}]: n_outputs can be inferred only for the last layer (from "
+                    f"the targets); give the units of a hidden layer, e.g. "
+                    f"Dense(n_outputs=100, ...)"
+                )
+        first_shape = self.layers[0].input_shape
+        template_output = self._chain_shapes((None,) if first_shape is None else first_shape)
         output = self.layers[-1]
         if output.activation is None:
             raise ValueError("layers: the last layer must have an activation (e.g. Dense)")
@@ -157,9 +192,9 @@ class Network(BaseEstimator):
                 f"loss={self._loss.name!r} needs a {canonical} output layer, "
                 f"got activation {output.activation.name!r}"
             )
-        if self._loss.name == "binary_cross_entropy" and self._output_shape != (1,):
+        if self._loss.name == "binary_cross_entropy" and template_output not in ((1,), (None,)):
             raise ValueError(
-                f"loss='binary_cross_entropy' needs one output unit, got {self._output_shape}"
+                f"loss='binary_cross_entropy' needs one output unit, got {template_output}"
             )
         if isinstance(self.optimizer, str):
             get_optimizer(self.optimizer, 1.0)  # an unknown name raises, naming `optimizer`
@@ -178,16 +213,19 @@ class Network(BaseEstimator):
             isinstance(self.seed, bool) or not isinstance(self.seed, numbers.Integral)
         ):
             raise TypeError(f"seed must be an integer or None, got {self.seed!r}")
+        return template_output
 
-    def _chain_shapes(self, shape, data_argument=None):
+    def _chain_shapes(self, shape, data_argument=None, layers=None):
         """The output shape of one sample of ``shape`` after all layers, or a ValueError
         naming the first layer that cannot take what the one before it gives. With sizes
         unknown (None, e.g. image sides before a convolution), only what is known is
         checked; ``_check_X`` repeats the check with the data's own sample shape."""
         source = "" if data_argument is None else f" for {data_argument} of sample shape " \
                                                   f"{tuple(shape)}"
-        for i, layer in enumerate(self.layers):
+        for i, layer in enumerate(self.layers if layers is None else layers):
             expected = layer.input_shape
+            if expected is None:  # a layer that takes any shape (e.g. Dropout)
+                expected = (None,) * len(shape)
             if len(expected) != len(shape) or any(
                 e is not None and s is not None and e != s for e, s in zip(expected, shape)
             ):
@@ -209,33 +247,62 @@ class Network(BaseEstimator):
         if not (np.isfinite(lr) and lr > 0):
             raise ValueError(f"learning_rate must be a positive number, got {lr!r}")
 
-    def _check_X(self, X, argument="X"):
-        X = _as_numeric_array(X, argument, self.dtype)
-        expected = self.layers[0].input_shape
+    def _check_X(self, X, argument="X", reset=False):
+        """``X`` as a checked array. The sample shape is held against the trained first
+        layer once there is one (and ``reset`` is False), else against the template;
+        ``reset=True`` (in ``fit``) records ``n_features_in_`` and ``feature_names_in_``."""
+        if argument == "X":
+            check_feature_names(self, X, reset)
+        X = as_numeric_array(X, argument, self.dtype)
+        trained = hasattr(self, "layers_") and not reset
+        expected = (self.layers_ if trained else self.layers)[0].input_shape
+        if expected is None:  # a first layer that takes any shape: at least 2-D data
+            expected = (None,) * max(X.ndim - 1, 1)
         if X.ndim != len(expected) + 1:
+            hint = ""
+            if X.ndim == 1 and len(expected) == 1:
+                # scikit-learn's advice (and wording) for a vector where a matrix belongs.
+                hint = ("; Reshape your data either using array.reshape(-1, 1) if it has a "
+                        "single feature or array.reshape(1, -1) if it contains a single "
+                        "sample")
             raise ValueError(
                 f"{argument} must have {len(expected) + 1} dimensions (samples, "
-                f"{', '.join(str(e) for e in expected)}), got shape {X.shape}"
+                f"{', '.join(str(e) for e in expected)}), got shape {X.shape}{hint}"
             )
         if X.shape[0] == 0:
             raise ValueError(f"{argument} has no samples")
+        if X.ndim == 2 and X.shape[1] == 0:
+            # scikit-learn's wording, which its estimator checks look for.
+            raise ValueError(f"{argument} has 0 feature(s) (shape={X.shape}) while a minimum "
+                             f"of 1 is required.")
+        if X.ndim == 2 and expected[0] is not None and X.shape[1] != expected[0]:
+            # scikit-learn's wording, which its estimator checks look for.
+            raise ValueError(
+                f"{argument} has {X.shape[1]} features, but Network is expecting "
+                f"{expected[0]} features as input (the inputs of the first layer)"
+            )
         for got, want in zip(X.shape[1:], expected):
             if want is not None and got != want:
                 raise ValueError(
                     f"{argument} has samples of shape {X.shape[1:]}, but the first layer "
                     f"expects {tuple(expected)}"
                 )
-        if any(size is None for size in expected):
+        if reset and X.ndim == 2:
+            self.n_features_in_ = X.shape[1]
+        if any(size is None for size in expected) and not trained:
             # Sizes the layers left open (image sides) are known now: check the whole chain.
             self._chain_shapes(X.shape[1:], argument)
+        elif trained and any(size is None for size in expected):
+            self._chain_shapes(X.shape[1:], argument, self.layers_)
         return X
 
     def _encode_targets(self, y, n_samples, fitting, argument="y"):
-        """Targets as the array the loss compares with the output layer."""
-        try:
-            y = np.asarray(y)
-        except Exception as error:
-            raise ValueError(f"{argument} could not be converted to an array: {error}") from None
+        """Targets as the array the loss compares with the output layer.
+
+        ``self._output_shape[-1]`` is the number of output units; when it is None (sizes
+        inferred, before the layers are built) ``fit`` takes it from ``y``: one unit per
+        class (one for the binary cross-entropy) or per target column."""
+        y = as_target_array(y, argument)
         if y.shape[0:1] != (n_samples,):
             raise ValueError(
                 f"X and {argument} have different numbers of samples: {n_samples} and "
@@ -243,33 +310,54 @@ class Network(BaseEstimator):
             )
         n_outputs = self._output_shape[-1]
         if not self._loss.is_classification:
-            y = _as_numeric_array(y, argument, self.dtype)
+            y = as_numeric_array(y, argument, self.dtype)
+            y2 = y.reshape(n_samples, -1) if y.ndim == 1 else y
             if fitting:
                 self._y_is_1d = y.ndim == 1
-            y2 = y.reshape(n_samples, -1) if y.ndim == 1 else y
+                self._target_columns = y2.shape[1] if y2.ndim == 2 else None
+            if n_outputs is None and y2.ndim == 2:
+                n_outputs = y2.shape[1]
             if y2.ndim != 2 or y2.shape[1] != n_outputs:
                 raise ValueError(
                     f"{argument} must have {n_outputs} target column(s) to match the last "
                     f"layer, got shape {y.shape}"
                 )
             return y2
-        if y.ndim == 2 and y.shape[1] == n_outputs and n_outputs > 1:
+        if self._loss.name == "binary_cross_entropy":
+            n_outputs = 1
+        if y.ndim == 2 and y.shape[1] > 1 and y.shape[1] == (n_outputs or y.shape[1]) and \
+                self._loss.name == "cross_entropy":
             # One-hot (or soft) labels for the categorical cross-entropy.
-            y = _as_numeric_array(y, argument, self.dtype)
+            y = as_numeric_array(y, argument, self.dtype)
             if np.any(y < 0) or np.any(y > 1) or not np.allclose(y.sum(axis=1), 1.0):
                 raise ValueError(f"{argument}: one-hot rows must be in [0, 1] and sum to 1")
             if fitting:
-                self.classes_ = np.arange(n_outputs)
+                self.classes_ = np.arange(y.shape[1])
             return y
         if y.ndim == 2 and y.shape[1] == 1:
+            if fitting:
+                # scikit-learn's warning (and wording) for labels given as a column.
+                warnings.warn(
+                    "A column-vector y was passed when a 1d array was expected. Please "
+                    "change the shape of y to (n_samples,), for example using ravel().",
+                    DataConversionWarning, stacklevel=3,
+                )
             y = y.ravel()
         if y.ndim != 1:
             raise ValueError(
-                f"{argument} must be a vector of labels or a one-hot array with {n_outputs} "
-                f"columns, got shape {y.shape}"
+                f"{argument} must be a vector of labels or a one-hot array with "
+                f"{n_outputs or 'one column per class'} columns, got shape {y.shape}"
             )
         if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
             raise ValueError(f"{argument} contains NaN or infinite values")
+        if y.dtype.kind == "c":
+            raise ValueError(f"{argument}: Complex data not supported; use real labels")
+        if fitting and y.dtype.kind == "f" and np.any(y != np.round(y)):
+            # scikit-learn's wording ("Unknown label type"), which its checks look for.
+            raise ValueError(
+                f"{argument}: Unknown label type: continuous. A classifier needs class "
+                f"labels (integers or strings); for continuous targets use loss='mse'"
+            )
         n_classes = 2 if self._loss.name == "binary_cross_entropy" else n_outputs
         if fitting:
             try:
@@ -279,17 +367,32 @@ class Network(BaseEstimator):
                     f"{argument} must hold labels of one kind (all numbers or all strings) "
                     f"with no missing values"
                 ) from None
-            if y.dtype.kind in "iub" and np.all((labels >= 0) & (labels < n_classes)):
+            if n_classes is None:
+                # Output units inferred from the data: one per distinct label.
+                self.classes_ = labels
+            elif y.dtype.kind in "iub" and np.all((labels >= 0) & (labels < n_classes)):
                 # Integer labels index the output units directly, even if a class is absent.
                 self.classes_ = np.arange(n_classes)
             elif len(labels) == n_classes:
                 self.classes_ = labels
+            elif self._loss.name == "binary_cross_entropy" and len(labels) > 2:
+                # The second sentence is scikit-learn's wording, which its checks expect.
+                raise ValueError(
+                    f"{argument} has {len(labels)} distinct labels, but "
+                    f"loss='binary_cross_entropy' tells two classes apart. Only binary "
+                    f"classification is supported. The type of the target is multiclass; "
+                    f"use loss='cross_entropy' with a softmax output layer instead"
+                )
             else:
                 raise ValueError(
                     f"{argument} has {len(labels)} distinct labels but the network has outputs "
                     f"for {n_classes} classes; use as many output units as classes, or "
                     f"integer labels 0..{n_classes - 1}"
                 )
+            if n_classes is None:
+                n_classes = n_outputs = len(self.classes_)
+        if n_outputs is None:
+            n_outputs = len(self.classes_)
         index = np.searchsorted(self.classes_, y)
         index = np.clip(index, 0, len(self.classes_) - 1)
         unknown = self.classes_[index] != y
@@ -305,15 +408,62 @@ class Network(BaseEstimator):
         return one_hot
 
     # ------------------------------------------------------------------ parameters
-    def initialize(self):
+    def initialize(self, X=None, y=None):
         """Create fresh parameters from ``seed`` (``fit`` does this too); returns self.
 
         Useful to inspect or differentiate the untrained network (chapter 2) or to copy
-        its initial weights into a Keras twin (chapter 4).
+        its initial weights into a Keras twin (chapter 4). Layers whose sizes were left
+        out need the data to infer them: ``initialize(X, y)`` (``X`` for the inputs, ``y``
+        for the units of the last layer); the same seed then gives the same parameters
+        as ``fit(X, y)`` starts from.
         """
-        self._check_hyperparameters()
+        self._output_shape = self._check_hyperparameters()
+        sample_shape = None
+        if X is not None:
+            X = self._check_X(X, reset=True)
+            sample_shape = X.shape[1:]
+            if y is not None:
+                self._encode_targets(y, X.shape[0], fitting=True)
+        elif y is not None:
+            raise TypeError("initialize(X, y): y needs X too")
+        return self._build_layers(sample_shape)
+
+    def _build_layers(self, sample_shape):
+        """``layers_``: a copy of every entry of ``layers`` (each its own layer), with the
+        sizes left out inferred from ``sample_shape`` (one sample of X, or None) and, for
+        the last layer, from the targets seen by ``_encode_targets``; then built from
+        ``seed``. Returns self."""
+        n_outputs = self._output_shape[-1]
+        if n_outputs is None and self._loss.name == "binary_cross_entropy":
+            n_outputs = 1
+        elif n_outputs is None and hasattr(self, "classes_"):
+            n_outputs = len(self.classes_)
+        elif n_outputs is None and hasattr(self, "_target_columns"):
+            n_outputs = self._target_columns
+        layers = [copy.deepcopy(layer) for layer in self.layers]
+        shape = sample_shape if sample_shape is not None else layers[0].input_shape
+        if shape is None:
+            shape = (None,)
+        for i, layer in enumerate(layers):
+            last = i == len(layers) - 1
+            try:
+                layer.infer_sizes(tuple(shape), n_outputs if last else None)
+            except ValueError as error:
+                hint = "" if sample_shape is not None else \
+                    " (sizes left out are inferred from the data: call fit(X, y) or " \
+                    "initialize(X, y))"
+                raise ValueError(f"layers[{i}]: {error}{hint}") from None
+            shape = layer.output_shape(tuple(shape))
+        self._output_shape = self._chain_shapes(
+            sample_shape if sample_shape is not None else
+            ((None,) if layers[0].input_shape is None else layers[0].input_shape),
+            None if sample_shape is None else "X", layers)
         self._rng = np.random.default_rng(self.seed)
-        self.layers_ = copy.deepcopy(list(self.layers))
+        self.layers_ = layers
+        self._layers_signature = _layer_signature(self.layers)
+        # The sample shape the layers were built for (image sides included), when known:
+        # a Keras twin needs it to size its dense layers after a Flatten.
+        self._sample_shape = None if sample_shape is None else tuple(sample_shape)
         for layer in self.layers_:
             layer.build(self._rng, self.dtype)
         self._params = [p for layer in self.layers_ for p in layer.params]
@@ -425,18 +575,39 @@ class Network(BaseEstimator):
         ``history_`` after every epoch. With ``patience`` set, training stops once the
         validation cost has not improved for ``patience`` epochs and the parameters of the
         best epoch are restored (early stopping, chapter 4); without ``validation_data`` a
-        seeded ``validation_fraction`` of (X, y) is held out for it. Raises
-        ``TrainingDivergedError`` if the cost becomes NaN or infinite.
+        seeded ``validation_fraction`` of (X, y) is held out for it.
+
+        Raises ``TrainingDivergedError`` (with the advice to lower the learning rate) when
+        training diverges: when an epoch's cost is NaN or infinite, or when it is more
+        than ``DIVERGENCE_FACTOR`` = 1000 times the starting cost (the cost of the first
+        mini-batch at the parameters ``fit`` starts from, at least ``DIVERGENCE_FLOOR`` =
+        1e-6) *and* higher than the epoch before (than the starting cost, in the first
+        epoch): a cost that has grown a thousandfold and is still growing. Gradient
+        descent that works lowers the cost from where it started, and a noisy epoch does
+        not multiply it by a thousand, so working training is never stopped.
+
+        With ``warm_start=True`` and a fitted network, training continues from the
+        current parameters and optimizer state; the layers must be those of the last
+        ``fit`` (a ValueError says so otherwise).
         """
         continuing = self.warm_start and hasattr(self, "layers_")
         if continuing:
             self._check_hyperparameters()
+            if _layer_signature(self.layers) != self._layers_signature:
+                raise ValueError(
+                    "layers changed since the last fit, and warm_start=True cannot continue "
+                    "training with different layers: set warm_start=False to train the new "
+                    "layers from scratch (or set the old layers back)"
+                )
+            X = self._check_X(X)
+            y = self._encode_targets(y, X.shape[0], fitting=True)
         else:
-            for attribute in ("classes_", "_y_is_1d"):
+            for attribute in ("classes_", "_y_is_1d", "_target_columns"):
                 self.__dict__.pop(attribute, None)
-            self.initialize()
-        X = self._check_X(X)
-        y = self._encode_targets(y, X.shape[0], fitting=True)
+            self._output_shape = self._check_hyperparameters()
+            X = self._check_X(X, reset=True)
+            y = self._encode_targets(y, X.shape[0], fitting=True)
+            self._build_layers(X.shape[1:])
         validation = self._validation_set(X, y, validation_data)
         if validation is not None and validation_data is None:
             X, y = validation.pop("train")
@@ -461,14 +632,26 @@ class Network(BaseEstimator):
     def _train_epochs(self, X, y, validation):
         """The epoch loop of ``fit``: history, validation, early stopping, divergence."""
         best_cost, best_params, waited = np.inf, None, 0
+        start_cost = previous_cost = None
         for epoch in range(self.epochs):
-            epoch_cost = self._train_epoch(X, y)
+            epoch_cost, first_batch_cost = self._train_epoch(X, y)
+            if start_cost is None:
+                start_cost = previous_cost = first_batch_cost
+            advice = (f"Try a smaller learning rate (now {self.optimizer_.learning_rate:g}), "
+                      f"standardized inputs, or gradient clipping (clip_norm).")
             if not np.isfinite(epoch_cost):
                 raise TrainingDivergedError(
                     f"training diverged in epoch {epoch + 1}: the cost became {epoch_cost}. "
-                    f"Try a smaller learning rate (now {self.optimizer_.learning_rate:g}), "
-                    f"standardized inputs, or gradient clipping (clip_norm)."
+                    + advice
                 )
+            limit = DIVERGENCE_FACTOR * max(start_cost, DIVERGENCE_FLOOR)
+            if epoch_cost > limit and epoch_cost > previous_cost:
+                raise TrainingDivergedError(
+                    f"training diverged in epoch {epoch + 1}: the cost grew from "
+                    f"{start_cost:.3g} at the start to {epoch_cost:.3g}, more than "
+                    f"{DIVERGENCE_FACTOR:g} times as much, and is still growing. " + advice
+                )
+            previous_cost = epoch_cost
             self.history_["loss"].append(epoch_cost)
             line = f"epoch {epoch + 1:4d}  loss {epoch_cost:.6f}"
             if validation is not None:
@@ -525,7 +708,8 @@ class Network(BaseEstimator):
     def _train_epoch(self, X, y):
         """One pass of mini-batch updates over (X, y) in a fresh random order; returns the
         epoch's cost: the mean over mini-batches (weighted by their sizes) of each one's cost
-        at the parameters it saw, the running mean that Keras reports."""
+        at the parameters it saw, the running mean that Keras reports; and the cost of the
+        first mini-batch alone (at the parameters the epoch started from)."""
         n = X.shape[0]
         batch_size = min(self.batch_size, n)
         order = self._rng.permutation(n) if self.shuffle else np.arange(n)
@@ -544,9 +728,13 @@ class Network(BaseEstimator):
                 outputs[start:start + len(batch)] = self._output_values()
                 if penalized:  # each mini-batch's penalty at the parameters it saw
                     penalty_sum += self._penalty() * len(batch)
+                if start == 0:
+                    first_penalty = self._penalty() if penalized else 0.0
                 self._backward(y_batch)
                 self.optimizer_.step(self._params, self._grads)
-            return self._mean_loss(outputs, y[order]) + penalty_sum / n
+            first = order[:batch_size]
+            first_cost = self._mean_loss(outputs[:len(first)], y[first]) + first_penalty
+            return self._mean_loss(outputs, y[order]) + penalty_sum / n, first_cost
 
     # ------------------------------------------------------------------ prediction
     def _check_fitted(self):
@@ -555,12 +743,28 @@ class Network(BaseEstimator):
                 "This Network is not fitted yet: call fit(X, y) (or initialize()) first."
             )
 
+    def _predict_output(self, X):
+        """The output layer's activations for ``X`` (inference mode). Inputs so large that
+        the arithmetic overflows give a ValueError naming X instead of NumPy's
+        RuntimeWarnings and NaN predictions; overflow that ends in a finite output (a
+        saturated tanh, say) is no error and stays quiet."""
+        X = self._check_X(X)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            a = self._forward(X)
+        if not np.all(np.isfinite(a)):
+            raise ValueError(
+                "X: the network's output overflowed to infinity or NaN for these inputs "
+                f"(largest |X| is {np.max(np.abs(X)):.3g}); scale the inputs, e.g. with "
+                "sklearn.preprocessing.StandardScaler"
+            )
+        return a
+
+    @available_if(_classifies)
     def predict_proba(self, X):
-        """Class probabilities, shape (n_samples, n_classes) (classification only)."""
+        """Class probabilities, shape (n_samples, n_classes) (classification only: a
+        network with ``loss="mse"`` has no ``predict_proba`` attribute)."""
         self._check_fitted()
-        if not self._loss.is_classification:
-            raise AttributeError("predict_proba is only available for classification losses")
-        a = self._forward(self._check_X(X))
+        a = self._predict_output(X)
         if self._loss.name == "binary_cross_entropy":
             return np.hstack([1.0 - a, a])
         return a.copy()
@@ -568,8 +772,7 @@ class Network(BaseEstimator):
     def predict(self, X):
         """Class labels (classification) or predicted targets (regression)."""
         self._check_fitted()
-        a = self._forward(self._check_X(X))
-        return self._output_to_prediction(a)
+        return self._output_to_prediction(self._predict_output(X))
 
     def _output_to_prediction(self, a):
         if self._loss.name == "binary_cross_entropy":
@@ -590,9 +793,9 @@ class Network(BaseEstimator):
     def score(self, X, y):
         """Accuracy for classification, coefficient of determination R^2 for regression."""
         self._check_fitted()
-        X = self._check_X(X)
-        encoded = self._encode_targets(y, X.shape[0], fitting=not hasattr(self, "classes_"))
-        return self._score_output(self._forward(X), y, encoded)
+        a = self._predict_output(X)
+        encoded = self._encode_targets(y, a.shape[0], fitting=not hasattr(self, "classes_"))
+        return self._score_output(a, y, encoded)
 
     def _score_output(self, a, y_raw, y_encoded):
         prediction = self._output_to_prediction(a)

@@ -48,22 +48,24 @@ class Dropout(Layer):
     ----------
     rate : float in [0, 1)
         Probability of dropping each input.
-    input_shape : tuple
-        Shape of one sample, ``None`` meaning any size: ``(None,)`` (the default) after a
-        dense layer, ``(None, None, None)`` after a convolution.
+    input_shape : tuple or None
+        Shape of one sample, ``None`` meaning any size: ``(None,)`` after a dense layer,
+        ``(None, None, None)`` after a convolution; the default, None, takes whatever
+        the layer before gives.
 
     For gradient checks and comparisons with a framework, ``fix_mask(keep)`` makes every
     training-mode pass use the given 0/1 mask instead of drawing one.
     """
 
-    def __init__(self, rate, input_shape=(None,)):
+    def __init__(self, rate, input_shape=None):
         super().__init__()
         if isinstance(rate, bool) or not isinstance(rate, numbers.Real):
             raise TypeError(f"rate must be a number in [0, 1), got {rate!r}")
         if not 0 <= rate < 1:
             raise ValueError(f"rate must be a number in [0, 1), got {rate!r}")
         self.rate = float(rate)
-        self.input_shape = _check_shape(input_shape, "input_shape")
+        self.input_shape = None if input_shape is None else _check_shape(input_shape,
+                                                                          "input_shape")
         self.rng = None
         self.fixed_mask = None
         self.mask = None
@@ -73,6 +75,10 @@ class Dropout(Layer):
 
     def output_shape(self, input_shape):
         return tuple(input_shape)
+
+    def infer_sizes(self, input_shape, n_outputs=None):
+        if self.input_shape is None:  # any size: keep only the number of axes
+            self.input_shape = (None,) * len(input_shape)
 
     def build(self, rng, dtype):
         # No parameters; the generator is shared with the network (shuffling, other layers).
@@ -135,13 +141,15 @@ class BatchNorm(Layer):
 
     Parameters
     ----------
-    n_features : int
-        Number of features (the last axis), each with its own statistics.
+    n_features : int or None
+        Number of features (the last axis), each with its own statistics; None (the
+        default) leaves it to ``Network.fit``, which takes it from the layer before.
     momentum, epsilon : float
         Keras' defaults, 0.99 and 1e-3.
     input_shape : tuple, optional
         Shape of one sample; default ``(n_features,)``, e.g. ``(None, None, n_features)``
-        after a convolution (statistics are then taken over samples and pixels).
+        after a convolution (statistics are then taken over samples and pixels). With
+        ``n_features`` inferred, the number of axes is inferred too.
 
     Attributes
     ----------
@@ -150,9 +158,10 @@ class BatchNorm(Layer):
         as live arrays, in ``state``.
     """
 
-    def __init__(self, n_features, momentum=0.99, epsilon=1e-3, input_shape=None):
+    def __init__(self, n_features=None, momentum=0.99, epsilon=1e-3, input_shape=None):
         super().__init__()
-        self.n_features = check_positive_int(n_features, "n_features")
+        self.n_features = (None if n_features is None
+                           else check_positive_int(n_features, "n_features"))
         for value, name in ((momentum, "momentum"), (epsilon, "epsilon")):
             if isinstance(value, bool) or not isinstance(value, numbers.Real):
                 raise TypeError(f"{name} must be a number, got {value!r}")
@@ -163,9 +172,12 @@ class BatchNorm(Layer):
         self.momentum = float(momentum)
         self.epsilon = float(epsilon)
         if input_shape is None:
-            input_shape = (self.n_features,)
-        self.input_shape = _check_shape(input_shape, "input_shape")
-        if self.input_shape[-1] != self.n_features:
+            input_shape = None if self.n_features is None else (self.n_features,)
+        self.input_shape = None if input_shape is None else _check_shape(input_shape,
+                                                                          "input_shape")
+        if self.n_features is None and self.input_shape is not None:
+            self.n_features = self.input_shape[-1]  # may still be None: inferred at fit
+        elif self.input_shape is not None and self.input_shape[-1] != self.n_features:
             raise ValueError(f"input_shape must end with n_features={self.n_features}, got "
                              f"{self.input_shape}")
         self.gamma = self.beta = None
@@ -176,6 +188,17 @@ class BatchNorm(Layer):
 
     def output_shape(self, input_shape):
         return tuple(input_shape)
+
+    def infer_sizes(self, input_shape, n_outputs=None):
+        if self.n_features is None:
+            if len(input_shape) == 0 or input_shape[-1] is None:
+                raise ValueError(f"n_features cannot be inferred from inputs of shape "
+                                 f"{tuple(input_shape)}")
+            self.n_features = int(input_shape[-1])
+        if self.input_shape is None:
+            self.input_shape = (None,) * (len(input_shape) - 1) + (self.n_features,)
+        elif self.input_shape[-1] is None:
+            self.input_shape = self.input_shape[:-1] + (self.n_features,)
 
     def build(self, rng, dtype):
         n = self.n_features
