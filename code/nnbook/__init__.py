@@ -25,6 +25,7 @@ data               digits, the MNIST subset, Franke's function, one-hot, splits 
 
 from . import (activations, autodiff, convolution, data, diffeq, frameworks, gradcheck,
                initializers, losses, optimizers, regularization)
+from . import check  # the checkers of the exercises (chapters 1-6)
 from .activations import ACTIVATIONS, get_activation
 from .convolution import AvgPool2D, Conv2D, Flatten, MaxPool2D
 from .gradcheck import check_gradients, numerical_gradient, relative_error
