@@ -217,7 +217,7 @@ CASES = {
         (lambda X: (X.sum(axis=1) > 0.5).astype(float), "computes OR"),
         (lambda X: (X.sum(axis=1) > 1.5).astype(float), "computes AND"),
         (lambda X: 1.0 - xor_network(X), "inverted"),
-        (lambda X: np.array([0.0, 1.0, 1.0, 0.0]), "wrong on the four inputs in another"),
+        (lambda X: np.array([0.0, 1.0, 1.0, 0.0]), "do not follow the rows of X"),
     ]),
     check.sigmoid_bump: (sigmoid_bump, [
         (lambda x, lo, hi, h, k: sigmoid_bump(x, hi, lo, h, k), "wrong way"),

@@ -112,9 +112,11 @@ def xor_network(function):
     for order, case in [([0, 1, 2, 3], "on the four inputs"),
                         ([3, 1, 0, 2], "on the four inputs in another order")]:
         expected = np.array(truth["XOR"], dtype=float)[order]
-        check.compare(check.call(X[order]), expected, case, [
-            (np.array(truth[gate], dtype=float)[order], hint) for gate, hint in hints.items()
-        ], what="the outputs")
+        mistakes = [(np.array(truth[gate], dtype=float)[order], hint)
+                    for gate, hint in hints.items()]
+        mistakes.append((np.array(truth["XOR"], dtype=float), "the outputs do not follow "
+                         "the rows of X: compute them from X instead of writing them down"))
+        check.compare(check.call(X[order]), expected, case, mistakes, what="the outputs")
     check.passed("the four inputs, in two orders")
 
 
