@@ -90,3 +90,23 @@ lab: $(STAMP)
 
 clean:
 	rm -rf _build
+
+.PHONY: book-without-solutions test-without-solutions
+
+## make book-without-solutions: the teacher's build, every solution removed at its source
+## (tests/tools/strip_solutions.py filters a copy of the pages), no download or launch
+## buttons and no page sources; the site is in _build/teacher/html
+book-without-solutions: $(STAMP)
+	rm -rf _build/teacher
+	$(RUN) $(BIN)/python tests/tools/strip_solutions.py . _build/teacher/src
+	$(RUN) $(BIN)/jupyter-book build _build/teacher/src --warningiserror --nitpick --keep-going > _build/teacher/build.log 2>&1; \
+	  status=$$?; cat _build/teacher/build.log; \
+	  if [ $$status -ne 0 ] || grep -qE "WARNING|ERROR" _build/teacher/build.log; then \
+	    echo "The teacher's build failed or printed warnings (see above)"; exit 1; fi
+	mv _build/teacher/src/_build/html _build/teacher/html
+	@echo "The book without solutions is at file://$(CURDIR)/_build/teacher/html/index.html"
+
+## make test-without-solutions: search every file of the teacher's build for solution text,
+## and check that exercises, stubs and checker calls are still there (needs the build above)
+test-without-solutions: $(STAMP)
+	$(RUN) $(BIN)/python -m pytest tests/test_without_solutions.py -p no:nbval -p no:cacheprovider -o addopts=""
