@@ -109,4 +109,4 @@ book-without-solutions: $(STAMP)
 ## make test-without-solutions: search every file of the teacher's build for solution text,
 ## and check that exercises, stubs and checker calls are still there (needs the build above)
 test-without-solutions: $(STAMP)
-	$(RUN) $(BIN)/python -m pytest tests/test_without_solutions.py -p no:nbval -p no:cacheprovider -o addopts=""
+	NNBOOK_TEACHER_BUILD=required $(RUN) $(BIN)/python -m pytest tests/test_without_solutions.py -p no:nbval -p no:cacheprovider -o addopts=""

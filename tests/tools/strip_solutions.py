@@ -71,6 +71,7 @@ class Stripper:
         self.closing = None  # the fence that closes the directive being dropped
         self.gated = False  # inside {solution-start} ... {solution-end}
         self.ending = False  # the {solution-end} directive itself is being dropped
+        self.finished = False  # the line just dropped closed a solution
 
     @property
     def dropping(self):
@@ -78,6 +79,7 @@ class Stripper:
 
     def keep(self, line: str) -> bool:
         stripped = line.strip()
+        self.finished = False
         if self.closing is not None:
             # A closing fence: the same character, at least as long, nothing after it.
             char, length = self.closing
@@ -85,6 +87,7 @@ class Stripper:
                 self.closing = None
                 if self.ending:
                     self.ending = self.gated = False
+                self.finished = not self.gated
             return False
         match = FENCE_OPEN.match(line)
         name = match["name"] if match else None
@@ -137,6 +140,8 @@ def _split_lines(text, stripper, chunks):
             kept.append(line)
         else:
             chunks.drop(line)
+            if stripper.finished:
+                chunks.flush()
     return "".join(kept)
 
 
