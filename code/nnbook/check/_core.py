@@ -9,6 +9,8 @@ no round-off-level numbers, so a notebook prints the same text on every CPU.
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from ..gradcheck import relative_error
@@ -152,4 +154,7 @@ class Checker:
 
     def passed(self, summary):
         """Print that every check passed and what they were; ``summary`` is one phrase."""
-        print(f"{self.name}: correct. Checked {summary}.")
+        # One write of the whole line: print() writes the text and the newline separately,
+        # and a kernel under load may flush between them and show two outputs.
+        sys.stdout.write(f"{self.name}: correct. Checked {summary}.\n")
+        sys.stdout.flush()
