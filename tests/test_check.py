@@ -417,7 +417,16 @@ CASES[check.reverse_sweep] = (reverse_sweep, [
     (reverse_sweep_overwriting, "overwritten instead of accumulated"),
     (reverse_sweep_forwards, "wrong order"),
     (reverse_sweep_without_reset, "reset every node"),
+    (lambda output: output.backward(), "write that sweep yourself"),
 ])
+
+
+def test_the_engine_is_whole_again_after_a_reverse_sweep_check():
+    with pytest.raises(check.CheckFailed):
+        check.reverse_sweep(lambda output: output.backward())
+    x = ad.Var(3.0)
+    (x * x).backward()
+    assert x.grad == 6.0
 
 CHECKERS = [f for fs in check.CHAPTERS.values() for f in fs]
 WRONG = [(checker, wrong, hint) for checker, (_, wrongs) in CASES.items()
@@ -478,7 +487,7 @@ def test_the_checker_does_not_let_the_function_change_its_data():
 
 
 def test_passing_a_call_instead_of_a_function_is_a_type_error():
-    with pytest.raises(TypeError, match="pass your function itself"):
+    with pytest.raises(TypeError, match="function must be your function itself"):
         check.mse(mse(np.ones(3), np.zeros(3)))
 
 

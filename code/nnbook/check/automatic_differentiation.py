@@ -128,6 +128,22 @@ def _mistaken_sweep(output, backwards=True, accumulate=True, reset=True):
             parent.grad = parent.grad + local * node.grad if accumulate else local * node.grad
 
 
+def _call_without_backward(check, output):
+    """The reader's sweep, with the engine's own ``Var.backward`` switched off meanwhile."""
+    __tracebackhide__ = True
+    original = ad.Var.backward
+
+    def refuse(self):
+        check.fail("it calls the engine's own backward(); the exercise is to write that "
+                   "sweep yourself")
+
+    ad.Var.backward = refuse
+    try:
+        check.call(output)
+    finally:
+        ad.Var.backward = original
+
+
 def reverse_sweep(function):
     """Check ``function(output)``: the reverse sweep of the engine, which sets
     ``node.grad`` to d output / d node for every ``nnbook.autodiff.Var`` node of the graph
@@ -150,12 +166,12 @@ def reverse_sweep(function):
         mistakes.append((np.zeros_like(expected), "every input's grad is 0: start the "
                          "sweep with the output's grad set to 1"))
         output, leaves = build()
-        check.call(output)
+        _call_without_backward(check, output)
         got = np.array([leaf.grad for leaf in leaves])
         check.compare(got, expected, case, mistakes, what="the gradients of the inputs")
         if output.grad != 1.0:
             check.fail(f"the output's own grad must be 1 after the sweep {case}")
-        check.call(output)
+        _call_without_backward(check, output)
         again = np.array([leaf.grad for leaf in leaves])
         stale, stale_leaves = build()
         _mistaken_sweep(stale, reset=False)
