@@ -67,6 +67,10 @@ The plus sign does it.
 A colon fence, too.
 :::
 
+~~~~{solution} ex-add
+A tilde fence.
+~~~~
+
 Text after the solutions stays.
 """
 
@@ -75,8 +79,8 @@ def test_filter_drops_fenced_solutions_with_nested_code_and_keeps_the_rest():
     kept, solutions = strip.split_markdown(PAGE)
     assert "Add two numbers." in kept and "Text after the solutions stays." in kept
     assert "return a + b" not in kept and "plus sign" not in kept
-    assert "colon fence" not in kept and "{solution}" not in kept
-    assert len(solutions) == 2 and "return a + b" in solutions[0]
+    assert "colon fence" not in kept and "tilde" not in kept and "{solution}" not in kept
+    assert len(solutions) == 3 and "return a + b" in solutions[0]
 
 
 def test_filter_drops_a_gated_solution_across_cells_with_its_outputs():

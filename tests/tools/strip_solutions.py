@@ -8,7 +8,7 @@ Usage (through make, which uses the pinned .venv):
 The copy holds every file of the book except version control, the venv and build output.
 In it, every notebook and Markdown page loses
 
-* every ``{solution}`` directive (backtick or colon fence, any fence length), and
+* every ``{solution}`` directive (backtick, tilde or colon fence, any fence length), and
 * every gated solution: everything from a ``{solution-start}`` directive to the end of
   its ``{solution-end}`` directive, code cells and their outputs included;
 
@@ -38,8 +38,8 @@ import yaml
 IGNORED = {".git", ".venv", "_build", "__pycache__", ".pytest_cache", ".ipynb_checkpoints",
            ".mypy_cache", ".ruff_cache"}
 PAGE_SUFFIXES = (".md", ".ipynb")
-# An opening fence of a MyST directive: indentation, 3+ backticks or colons, {name}.
-FENCE_OPEN = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|:{3,})\{(?P<name>[\w-]+)\}")
+# An opening fence of a MyST directive: indentation, 3+ backticks, tildes or colons, {name}.
+FENCE_OPEN = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,}|:{3,})\{(?P<name>[\w-]+)\}")
 EXTENSION_NAME = "teacher_edition"
 EXTENSION = '''"""Written by tests/tools/strip_solutions.py into the teacher's build only.
 
