@@ -70,7 +70,6 @@ class Checker:
                             f"it, got {type(function).__name__}")
         self.function = function
         self.name = name
-        self.checked = []
 
     def fail(self, hint):
         __tracebackhide__ = True  # IPython and pytest show the reader's cell, not ours
@@ -114,9 +113,9 @@ class Checker:
                 atol=ATOL):
         """Fail with a hint unless ``got`` agrees with ``expected``.
 
-        ``case`` says in words which input was used (it goes into the hint and into the
-        success message); ``mistakes`` are ``(wrong_value, hint)`` pairs of typical wrong
-        answers, tried in order. Shapes are checked first, then values.
+        ``case`` says in words which input was used, for the hint; ``mistakes`` are
+        ``(wrong_value, hint)`` pairs of typical wrong answers, tried in order before the
+        shape and the values are compared.
         """
         __tracebackhide__ = True
         got = self.array(got, what)
@@ -143,7 +142,6 @@ class Checker:
             self.fail(f"wrong values of {what} {case} (relative error {error:.1g}); none of "
                       "the usual mistakes explains them, so go through your formula step "
                       "by step")
-        self.checked.append(case)
 
     def derivative(self, got, numeric, case, what="the derivative"):
         """Fail unless a hand-derived derivative matches centred finite differences."""
@@ -152,7 +150,6 @@ class Checker:
         numeric = np.asarray(numeric, dtype=float)
         if got.shape != numeric.shape or relative_error(got, numeric) > FD_TOLERANCE:
             self.fail(f"{what} disagrees with centred finite differences {case}")
-        self.checked.append(f"finite differences {case}")
 
     def passed(self, summary):
         """Print that every check passed and what they were; ``summary`` is one phrase."""
