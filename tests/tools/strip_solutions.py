@@ -195,13 +195,18 @@ def sources_digest(root: Path) -> str:
 
 
 def configure(config_path: Path) -> None:
-    """No launch, repository, issue or edit buttons, and the no-download extension."""
+    """No launch, repository, issue or edit buttons, the no-download extension, and a
+    banner that says the solutions are left out."""
     config = yaml.safe_load(config_path.read_text()) or {}
     config["launch_buttons"] = {"binderhub_url": "", "jupyterhub_url": "", "thebe": False,
                                 "colab_url": "", "deepnote_url": ""}
     html = config.setdefault("html", {})
     for button in ("use_repository_button", "use_issues_button", "use_edit_page_button"):
         html[button] = False
+    # The pages still say that solutions fold away under each exercise; a banner on every
+    # page tells the reader of this edition why there are none.
+    html["announcement"] = ("This edition leaves out the solutions of the exercises; "
+                            "the checkers still tell you whether your answer is right.")
     sphinx = config.setdefault("sphinx", {})
     extensions = sphinx.get("local_extensions") or {}
     extensions[EXTENSION_NAME] = "_ext"
