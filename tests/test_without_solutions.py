@@ -10,7 +10,8 @@ How solution text is searched for: every page and notebook of the book is split 
 filter into kept text and solutions. Text is compared as runs of word tokens (letters,
 digits, underscores), so that HTML tags, entities, syntax highlighting and the
 ``$...$`` to ``\\(...\\)`` of MathJax do not matter. A fingerprint of a solution is a run
-of WINDOW consecutive tokens of one of its lines that occurs nowhere in the kept text.
+of WINDOW consecutive tokens of one of its lines, mostly words, that occurs nowhere in
+the kept text.
 Where the normal build (_build/html) is fresh, only fingerprints that are found in it are
 kept, every solution must have one, and the markers of the buttons must be found in it
 too: the search is shown able to fail.
@@ -119,6 +120,12 @@ def windows(toks: list[str]) -> set[tuple[str, ...]]:
     return set(zip(*(toks[i:] for i in range(WINDOW))))
 
 
+def wordy(window: tuple[str, ...]) -> bool:
+    """True for a window of mostly words: runs of digits (a printed array) also occur by
+    chance in minified JavaScript, and would make the search cry wolf."""
+    return sum(any(c.isalpha() for c in token) for token in window) >= WINDOW - 2
+
+
 def file_tokens(path: Path) -> list[str]:
     """The word tokens a file shows (HTML without tags and entities), any file type."""
     text = path.read_bytes().decode("utf-8", errors="replace")
@@ -176,7 +183,7 @@ def fingerprints() -> dict[tuple[str, ...], str]:
             name = f"{page}, solution {number}"
             own = set()
             for line in solution.splitlines():
-                own |= windows(tokens(line)) - kept_windows
+                own |= {w for w in windows(tokens(line)) - kept_windows if wordy(w)}
             if check_against_full:
                 own = (own & full_pages) - full_static
             if not own:

@@ -180,10 +180,26 @@ def split_notebook(nb) -> tuple[object, list[str]]:
 
 
 def pages(root: Path):
-    """Every Markdown page and notebook of the book under ``root``."""
-    for path in sorted(root.rglob("*")):
-        if path.suffix in PAGE_SUFFIXES and not IGNORED & set(path.relative_to(root).parts):
-            yield path
+    """Every page of the book under ``root``: the files that _toc.yml lists, each a
+    Markdown page or a notebook (the book builds only these: only_build_toc_files)."""
+    def entries(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("root", "file") and isinstance(value, str):
+                    yield value
+                else:
+                    yield from entries(value)
+        elif isinstance(node, list):
+            for item in node:
+                yield from entries(item)
+
+    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    for entry in entries(toc):
+        found = [root / (entry + suffix) for suffix in PAGE_SUFFIXES
+                 if (root / (entry + suffix)).is_file()]
+        if not found:
+            raise FileNotFoundError(f"_toc.yml lists {entry!r}, which is neither .md nor .ipynb")
+        yield from found
 
 
 def sources_digest(root: Path) -> str:
