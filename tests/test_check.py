@@ -360,6 +360,7 @@ CASES = {
         (lambda x, t, N: (1 - t) * np.sin(np.pi * x) + x * (1 - x) * N(x, t), "t = 0"),
         (lambda x, t, N: (1 - t) * np.sin(np.pi * x) + t * N(x, t), "x = 0"),
         (lambda x, t, N: np.sin(np.pi * x) + x * (1 - x) * t * N(x, t), "not the chapter's"),
+        (lambda x, t, N: (1 - t) * np.sin(x) + x * (1 - x) * t * N(x, t), "known part"),
     ]),
     check.decay_trial_derivative: (decay_trial_derivative, [
         (lambda t, N, dN: t * dN, "times N is missing"),
