@@ -480,7 +480,7 @@ def test_a_hint_never_contains_the_expected_values():
 
 
 def test_a_function_that_returns_nothing_gets_its_own_hint():
-    with pytest.raises(check.CheckFailed, match="forget a `return`"):
+    with pytest.raises(check.CheckFailed, match="no `return` statement"):
         check.mse(lambda a, y: None)
 
 
@@ -500,3 +500,21 @@ def test_passing_a_call_instead_of_a_function_is_a_type_error():
 def test_math_module_is_fine_in_a_solution():
     check.dual_divide(lambda a, b: (a[0] / b[0],
                                     (a[1] * b[0] - a[0] * b[1]) / math.pow(b[0], 2)))
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("checker", CHECKERS, ids=lambda f: f.__name__)
+def test_hints_render_as_highlightable_tracebacks_that_fit_the_page(checker):
+    # The book renders error outputs with IPython's traceback lexer (a lexing error is a
+    # Sphinx warning, and the build fails on warnings); lines of more than about 70
+    # characters would scroll sideways in an exercise box.
+    from IPython.lib.lexers import IPythonTracebackLexer
+    from pygments.token import Error
+
+    for answer in [stub] + [wrong for wrong, _ in CASES[checker][1]]:
+        with pytest.raises(check.CheckFailed) as failure:
+            checker(answer)
+        lines = failure.value._render_traceback_()
+        assert lines[0].startswith("CheckFailed: ") and max(map(len, lines)) <= 66
+        tokens = IPythonTracebackLexer().get_tokens("\n".join(lines) + "\n")
+        assert not [text for kind, text in tokens if kind in Error], lines

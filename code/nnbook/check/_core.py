@@ -10,6 +10,7 @@ no round-off-level numbers, so a notebook prints the same text on every CPU.
 from __future__ import annotations
 
 import sys
+import textwrap
 
 import numpy as np
 
@@ -25,6 +26,15 @@ RTOL, ATOL = 1e-6, 1e-9
 # differences is below this (the gradcheck rule of chapter 2: about 1e-7 is correct in
 # float64, 1e-2 is wrong); finite differences themselves err by about 1e-9 here.
 FD_TOLERANCE = 1e-6
+# Messages are wrapped to this width: the output boxes inside an exercise on the book's
+# pages show about 70 characters, and a longer line would scroll sideways.
+WIDTH = 66
+
+
+def wrapped(text):
+    """``text`` broken into lines of at most WIDTH characters, continuations indented."""
+    return "\n".join(textwrap.wrap(text, WIDTH, subsequent_indent="  ",
+                                   break_long_words=False, break_on_hyphens=False))
 
 
 class CheckFailed(AssertionError):
@@ -33,8 +43,10 @@ class CheckFailed(AssertionError):
 
     def _render_traceback_(self):
         # IPython shows this instead of a traceback: the checker's own frames would print
-        # its source, reference formulas included, and the paths of the machine.
-        return [f"CheckFailed: {self}"]
+        # its source, reference formulas included, and the paths of the machine. The book
+        # highlights error outputs as IPython tracebacks, whose lexer reads continuation
+        # lines as Python, where a backtick is an error; quotes take the backticks' place.
+        return wrapped(f"CheckFailed: {self}").replace("`", "'").splitlines()
 
 
 def close(a, b, rtol=RTOL, atol=ATOL):
@@ -101,7 +113,8 @@ class Checker:
         """``value`` as a float array, or a hint when it is not numeric."""
         __tracebackhide__ = True
         if value is None:
-            self.fail(f"{what} is None; did you forget a `return`?")
+            self.fail(f"{what} is None: the function has no `return` statement, or it "
+                      "returns nothing")
         try:
             array = np.asarray(value, dtype=float)
         except (TypeError, ValueError):
@@ -155,5 +168,5 @@ class Checker:
         """Print that every check passed and what they were; ``summary`` is one phrase."""
         # One write of the whole line: print() writes the text and the newline separately,
         # and a kernel under load may flush between them and show two outputs.
-        sys.stdout.write(f"{self.name}: correct. Checked {summary}.\n")
+        sys.stdout.write(wrapped(f"{self.name}: correct. Checked {summary}.") + "\n")
         sys.stdout.flush()
