@@ -214,9 +214,11 @@ def teacher_files(teacher):
 
 
 def test_the_book_has_solutions_to_look_for():
-    book = split_book()
-    assert sum(len(solutions) for _, solutions in book.values()) >= 100
-    assert len(fingerprints()) > 1000
+    # At least the five checked exercises of each of the six chapters; fingerprints()
+    # itself fails when a solution has none.
+    solutions = sum(len(solutions) for _, solutions in split_book().values())
+    assert solutions >= 30
+    assert len(fingerprints()) >= solutions
 
 
 def test_no_file_of_the_teachers_build_holds_solution_text(teacher):
@@ -248,7 +250,7 @@ def test_every_exercise_is_there_and_no_solution_box(teacher):
     labels = []
     for page, (kept, _) in split_book().items():
         labels += re.findall(r"\{exercise(?:-start)?\}[^\n]*\n:label: *(\S+)", kept)
-    assert len(labels) >= 100
+    assert len(labels) >= 30
     shown = "\n".join(pages.values())
     missing = [label for label in labels if f'id="{label}"' not in shown]
     assert not missing, f"exercises missing from the teacher's build: {missing}"
