@@ -18,7 +18,8 @@ RUN    := $(PYTHON) tests/tools/numerics.py run --
 MODE   := $(shell $(PYTHON) tests/tools/numerics.py status)
 PORTABILITY_JOBS ?= 2
 
-.PHONY: book test unit nbval build site budget outputs bench stress portability lab clean figures
+.PHONY: book test unit nbval build site budget outputs bench stress portability lab clean figures \
+        book-without-solutions test-without-solutions
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +45,8 @@ else
 endif
 	$(MAKE) build
 	$(MAKE) site
+	$(MAKE) book-without-solutions
+	$(MAKE) test-without-solutions
 
 ## make build: the warning-free build from a clean _build (fails on any warning)
 build: $(STAMP)
@@ -94,3 +97,21 @@ clean:
 ## make figures: redraw the SVG figures of the theory pages (chapters/*/figures/), byte for byte
 figures: $(STAMP)
 	$(RUN) $(BIN)/python figures/make_figures.py
+
+## make book-without-solutions: the teacher's build, every solution removed at its source
+## (tests/tools/strip_solutions.py filters a copy of the pages), no download or launch
+## buttons and no page sources; the site is in _build/teacher/html
+book-without-solutions: $(STAMP)
+	rm -rf _build/teacher
+	$(RUN) $(BIN)/python tests/tools/strip_solutions.py . _build/teacher/src
+	$(RUN) $(BIN)/jupyter-book build _build/teacher/src --warningiserror --nitpick --keep-going > _build/teacher/build.log 2>&1; \
+	  status=$$?; cat _build/teacher/build.log; \
+	  if [ $$status -ne 0 ] || grep -qE "WARNING|ERROR" _build/teacher/build.log; then \
+	    echo "The teacher's build failed or printed warnings (see above)"; exit 1; fi
+	mv _build/teacher/src/_build/html _build/teacher/html
+	@echo "The book without solutions is at file://$(CURDIR)/_build/teacher/html/index.html"
+
+## make test-without-solutions: search every file of the teacher's build for solution text,
+## and check that exercises, stubs and checker calls are still there (needs the build above)
+test-without-solutions: $(STAMP)
+	NNBOOK_TEACHER_BUILD=required $(RUN) $(BIN)/python -m pytest tests/test_without_solutions.py -p no:nbval -p no:cacheprovider -o addopts=""
