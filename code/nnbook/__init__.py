@@ -21,7 +21,6 @@ autodiff           a scalar reverse-mode engine and forward-mode dual numbers (3
 frameworks         Keras, TensorFlow and scikit-learn twins of a ``Network`` (4, 5)
 diffeq             trial-solution solvers for ODEs and PDEs, classical references (6)
 data               digits, the MNIST subset, Franke's function, one-hot, splits (1, 4, 5)
-validation         the checks of ``Network``'s input, in scikit-learn's conventions (1-5)
 check              the checkers of the checked exercises (1-6)
 =================  ==========================================================================
 """
