@@ -21,12 +21,14 @@ solvers        ``TrialSolver`` (autograd; gradient descent, Adam, BFGS, L-BFGS-B
                ``TensorFlowTrialSolver`` (nested ``GradientTape``s)
 classical      forward Euler, finite differences (1D and 2D Poisson), FTCS, leapfrog,
                a method of lines and the Cole-Hopf solution for Burgers' equation
+benchmark      the chapter's benchmark cases, one seed at a time, and the committed results
 =============  ===========================================================================
 
 It uses autograd, NumPy and SciPy (TensorFlow only when the TensorFlow solver is used)
 and, from the rest of ``nnbook``, only the optimizers of chapter 4.
 """
 
+from . import benchmark
 from .classical import (burgers_cole_hopf, burgers_fd, forward_euler, ftcs_diffusion,
                         poisson_2d_fd, poisson_fd, wave_leapfrog)
 from .mlp import (ACTIVATIONS, init_parameters, network_jet, network_output, parameter_count,

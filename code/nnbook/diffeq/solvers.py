@@ -23,7 +23,7 @@ from ..optimizers import SGD, Adam
 from .mlp import (_check_activation, _check_layer_sizes, init_parameters, network_jet,
                   network_output, parameter_count)
 from .problems import Problem, _check_points
-from .trial import _combine, _trial_factors
+from .trial import _combine, _trial_factors, trial_jet
 
 OPTIMIZERS = ("gd", "adam", "bfgs", "l-bfgs-b")
 
