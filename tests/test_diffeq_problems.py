@@ -96,14 +96,14 @@ def test_tensorflow_gradient_matches_autograd_for_nonlinear_and_2d_problems():
 
 def test_cole_hopf_and_method_of_lines_agree_and_converge():
     nu = 0.01 / np.pi
-    t_eval = np.array([0.0, 0.2, 0.5, 1.0])
+    t_eval = np.array([0.0, 0.5, 1.0])
     errors = []
-    for n in (256, 512):
+    for n in (1024, 2048):
         x, U = de.burgers_fd(lambda x: -np.sin(np.pi * x), nu, n, t_eval)
         reference = de.burgers_cole_hopf(x[None, :], t_eval[:, None], nu)
         errors.append(np.max(np.abs(U - reference)))
     # Two unrelated methods: the difference shrinks at the finite differences' order two.
-    assert errors[1] < 0.02 and 3.0 < errors[0] / errors[1] < 5.0
+    assert errors[1] < 2e-3 and 3.5 < errors[0] / errors[1] < 4.5
     # Symmetry of the exact solution: odd in x, zero at the ends and at x = 0.
     x = np.linspace(-1, 1, 41)
     u = de.burgers_cole_hopf(x, 0.7, nu)
