@@ -195,3 +195,16 @@ def test_committed_results_cover_every_case():
         errors = [run["relative_l2"] for run in case["runs"]]
         assert case["relative_l2"]["mean"] == pytest.approx(np.mean(errors))
         assert case["settings"]["max_iter"] == benchmark.CASES[name].max_iter
+
+
+def test_public_names_of_the_former_module_are_still_importable():
+    # The names nnbook.diffeq exported before it became a subpackage, as the notebooks
+    # and other code import them.
+    former = ["Problem", "TrialSolver", "TensorFlowTrialSolver", "exponential_decay",
+              "logistic_growth", "poisson_1d", "diffusion_1d", "grid", "parameter_count",
+              "init_parameters", "unpack_parameters", "network_output", "network_jet",
+              "trial_jet", "forward_euler", "poisson_fd", "ftcs_diffusion", "max_abs_error"]
+    for name in former:
+        assert name in de.__all__ and callable(getattr(de, name)), name
+    assert de.ACTIVATIONS == ("sigmoid", "tanh")
+    assert de.OPTIMIZERS == ("gd", "adam", "bfgs", "l-bfgs-b")
