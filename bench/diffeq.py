@@ -11,8 +11,8 @@ training time to the classical method's time (best of three runs); the table giv
 median of the five ratios, which one badly trained seed cannot dominate.
 
 It writes ``data/diffeq-benchmark.json`` (committed; the chapter's benchmark notebook
-reads it and re-runs seed 0 of every case) and prints the table. It takes about five
-minutes on an idle two-core machine.
+reads it and re-runs seed 0 of every case) and prints the table. It took 569 s (under
+ten minutes) on the shared two-core machine, most of it in the longer Burgers run.
 
 Run: ``make bench`` or
 ``python3 tests/tools/numerics.py run -- .venv/bin/python bench/diffeq.py [--out PATH]``.
