@@ -177,6 +177,7 @@ def test_bad_input_to_new_problems_and_methods():
 
 def test_benchmark_band_and_classical_search():
     assert benchmark.within_band(1.2, 1.0, 0.1)
+    assert benchmark.within_band(9.5, 1.0, 0.1) and not benchmark.within_band(10.5, 1.0, 0.1)
     assert not benchmark.within_band(1.4, 1.0, 0.1, floor=0.2)
     assert benchmark.within_band(1.4, 1.0, 0.01, floor=0.5)  # the floor, not 3 std
     result = benchmark.run_classical("poisson", 1e-4)
