@@ -67,4 +67,7 @@ __all__ = [
     "burgers_cole_hopf",
     "max_abs_error",
     "relative_l2_error",
+    "ACTIVATIONS",
+    "OPTIMIZERS",
+    "benchmark",
 ]
