@@ -1,187 +1,95 @@
-"""Time to reach the accuracy targets of chapter 6, per optimizer and implementation.
+"""Chapter 6 benchmark: every problem over five seeds, against its classical method.
 
-Problems (chapter 6 numbering) and targets, maximum absolute error against the analytic
-solution on the test points:
+For each case of ``nnbook.diffeq.benchmark.CASES`` (the network, collocation points,
+optimizer and iterations are fixed there) this script trains the network from seeds
+0-4 and measures the relative L2 error and the maximum error against the reference
+(analytic, or Cole-Hopf by quadrature for Burgers) on the case's test grid. For every
+seed it then runs the classical method (solve_ivp for the ODEs, finite differences,
+FTCS, leapfrog, a method of lines for Burgers) at the coarsest resolution that is at
+least as accurate as the network's maximum error, and reports the ratio of the network's
+training time to the classical method's time (best of three runs); the table gives the
+median of the five ratios, which one badly trained seed cannot dominate.
 
-1. exponential decay g' = -2 g, g(0) = 10 on [0, 1]: 1e-5 on 101 points;
-3. Poisson -g'' = (3x + x^2) e^x, g(0) = g(1) = 0: 1e-4 on 101 points;
-4. diffusion u_t = u_xx on [0, 1] x [0, 0.5]: 1e-3 on a 51 x 51 grid.
+It writes ``data/diffeq-benchmark.json`` (committed; the chapter's benchmark notebook
+reads it and re-runs seed 0 of every case) and prints the table. It took 569 s (under
+ten minutes) on the shared two-core machine, most of it in the longer Burgers run.
 
-For each problem, in one run:
-
-* the source notes' set-up as the baseline: one hidden layer of 10 sigmoid units with
-  standard-normal parameters, 10 equally spaced points (10 x 10 for diffusion), summed
-  squared residual, plain gradient descent with learning rate 1e-3 for 10,000 iterations;
-* the chapter's set-up (Glorot initial weights, more points, mean squared residual) with
-  gradient descent and Adam (learning rate 1e-2, capped iterations), BFGS and L-BFGS-B
-  with autograd gradients, and BFGS with TensorFlow gradients;
-* the classical reference at a resolution that meets the target: forward Euler,
-  the tridiagonal finite-difference solve, FTCS at the stability limit.
-
-Training stops as soon as the target is met; the test error is checked after every
-iteration (every 10th for the first-order methods) and the time spent checking is not
-counted. Ratios are to autograd + BFGS. Seconds depend on the machine and its load; the
-ratios are what the chapter quotes.
-
-Run: ``make bench`` or ``.venv/bin/python bench/diffeq.py``.
+Run: ``make bench`` or
+``python3 tests/tools/numerics.py run -- .venv/bin/python bench/diffeq.py [--out PATH]``.
 """
 
 from __future__ import annotations
 
-import os
+import argparse
+import json
+import platform
 import time
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+import numpy as np
 
-import numpy as np  # noqa: E402
+from nnbook.diffeq import benchmark
 
-from nnbook import diffeq  # noqa: E402
-
-SEED = 2024
+SEEDS = (0, 1, 2, 3, 4)
 
 
-class TargetWatch:
-    """Callback that stops training once the test error meets the target.
-
-    Records the iteration and the elapsed training time at that moment, excluding the
-    time spent in the check itself.
-    """
-
-    def __init__(self, solver, problem, X_test, target, every):
-        self.solver, self.problem, self.X_test = solver, problem, X_test
-        self.target, self.every = target, every
-        self.calls, self.check_seconds = 0, 0.0
-        self.start = time.perf_counter()
-        self.hit = None  # (iteration, seconds)
-
-    def __call__(self, theta):
-        self.calls += 1
-        if self.calls % self.every:
-            return False
-        begin = time.perf_counter()
-        values = self.solver.predict(self.X_test, theta)
-        error = diffeq.max_abs_error(self.problem, self.X_test, values)
-        self.check_seconds += time.perf_counter() - begin
-        if error <= self.target:
-            self.hit = (self.calls, time.perf_counter() - self.start - self.check_seconds)
-            return True
-        return False
+def summary(values):
+    values = np.asarray(values, dtype=float)
+    return {"mean": float(values.mean()), "std": float(values.std(ddof=1)),
+            "median": float(np.median(values))}
 
 
-def run_solver(label, solver_class, problem, X_train, X_test, target, options, every=1):
-    solver = solver_class(problem, **options)
-    watch = TargetWatch(solver, problem, X_test, target, every)
-    start = time.perf_counter()
-    try:
-        solver.fit(X_train, callback=watch)
-    except FloatingPointError:
-        return {"label": label, "reached": False, "note": "diverged"}
-    seconds = time.perf_counter() - start - watch.check_seconds
-    error = diffeq.max_abs_error(problem, X_test, solver.predict(X_test))
-    if watch.hit is not None:
-        return {"label": label, "reached": True, "iterations": watch.hit[0],
-                "seconds": watch.hit[1], "error": error}
-    return {"label": label, "reached": False, "iterations": solver.n_iter_, "seconds": seconds,
-            "error": error}
-
-
-def run_classical(label, compute, target):
-    start = time.perf_counter()
-    error = compute()
-    seconds = time.perf_counter() - start
-    return {"label": label, "reached": error <= target, "iterations": None, "seconds": seconds,
-            "error": error}
-
-
-def report(title, target, rows):
-    reference = next(r for r in rows if r["label"] == "BFGS, autograd")["seconds"]
-    print(f"\n{title}: target max error {target:.0e}")
-    print(f"{'method':46s} {'iterations':>10s} {'seconds':>9s} {'ratio':>8s}  result")
-    for row in rows:
-        if row.get("note") == "diverged":
-            print(f"{row['label']:46s} {'':>10s} {'':>9s} {'':>8s}  diverged")
-            continue
-        iterations = "" if row["iterations"] is None else str(row["iterations"])
-        result = "target reached" if row["reached"] else f"not reached: error {row['error']:.1e}"
-        print(f"{row['label']:46s} {iterations:>10s} {row['seconds']:9.3f} "
-              f"{row['seconds'] / reference:8.2f}  {result}")
-
-
-def network_rows(problem, X_notes, X_train, X_test, target, hidden, activation, first_order_iter):
-    notes = dict(hidden_sizes=(10,), activation="sigmoid", optimizer="gd", learning_rate=1e-3,
-                 max_iter=10_000, reduction="sum", init="normal", seed=SEED)
-    ours = dict(hidden_sizes=hidden, activation=activation, seed=SEED)
-    TS, TF = diffeq.TrialSolver, diffeq.TensorFlowTrialSolver
-    return [
-        run_solver("notes' set-up: gradient descent, lr 1e-3", TS, problem, X_notes, X_test,
-                   target, notes, every=10),
-        run_solver(f"gradient descent, lr 1e-2 (<= {first_order_iter} it)", TS, problem, X_train,
-                   X_test, target, dict(ours, optimizer="gd", learning_rate=1e-2,
-                                        max_iter=first_order_iter), every=10),
-        run_solver(f"Adam, lr 1e-2 (<= {first_order_iter} it)", TS, problem, X_train, X_test,
-                   target, dict(ours, optimizer="adam", learning_rate=1e-2,
-                                max_iter=first_order_iter), every=10),
-        run_solver("BFGS, autograd", TS, problem, X_train, X_test, target,
-                   dict(ours, optimizer="bfgs", max_iter=3000)),
-        run_solver("L-BFGS-B, autograd", TS, problem, X_train, X_test, target,
-                   dict(ours, optimizer="l-bfgs-b", max_iter=3000)),
-        run_solver("BFGS, TensorFlow (includes graph tracing)", TF, problem, X_train, X_test,
-                   target, dict(ours, optimizer="bfgs", max_iter=3000)),
-    ]
-
-
-def decay():
-    problem, target = diffeq.exponential_decay(gamma=2.0, g0=10.0), 1e-5
-    X_test = diffeq.grid(problem.domain, 101)
-    rows = network_rows(problem, diffeq.grid(problem.domain, 10), diffeq.grid(problem.domain, 31),
-                        X_test, target, (10,), "sigmoid", 5000)
-
-    def euler():
-        t, g = diffeq.forward_euler(lambda t, g: -2.0 * g, 10.0, 1.0, 400_000)
-        return np.max(np.abs(g[::4000] - problem.analytic(X_test)))
-
-    rows.append(run_classical("forward Euler, 400,000 steps", euler, target))
-    report("1. Exponential decay", target, rows)
-
-
-def poisson():
-    problem, target = diffeq.poisson_1d(), 1e-4
-    X_test = diffeq.grid(problem.domain, 101)
-    rows = network_rows(problem, diffeq.grid(problem.domain, 10), diffeq.grid(problem.domain, 21),
-                        X_test, target, (10,), "sigmoid", 5000)
-
-    def finite_differences():
-        x, g = diffeq.poisson_fd(lambda x: (3 * x + x**2) * np.exp(x), 80)
-        return diffeq.max_abs_error(problem, x[:, None], g)
-
-    rows.append(run_classical("finite differences, n = 80", finite_differences, target))
-    report("3. Poisson", target, rows)
-
-
-def diffusion():
-    problem, target = diffeq.diffusion_1d(), 1e-3
-    X_test = diffeq.grid(problem.domain, (51, 51))
-    rows = network_rows(problem, diffeq.grid(problem.domain, (10, 10)),
-                        diffeq.grid(problem.domain, (11, 11)), X_test, target, (20,), "tanh", 2000)
-
-    def ftcs():
-        _, _, U = diffeq.ftcs_diffusion(lambda x: np.sin(np.pi * x), 50, 0.5, 2500)
-        return np.max(np.abs(U[::50].T.ravel() - problem.analytic(X_test)))
-
-    rows.append(run_classical("FTCS, r = 1/2 (2500 steps)", ftcs, target))
-    report("4. Diffusion", target, rows)
+def run_case(name):
+    runs = []
+    for seed in SEEDS:
+        run = benchmark.run_network(name, seed)
+        run.pop("solver")
+        run["classical"] = benchmark.run_classical(name, run["max_error"])
+        run["time_ratio"] = run["seconds"] / run["classical"]["seconds"]
+        runs.append(run)
+        print(f"  {name} seed {seed}: rel L2 {run['relative_l2']:.2e}, max {run['max_error']:.2e}, "
+              f"{run['seconds']:.1f} s; {run['classical']['resolution']}: "
+              f"max {run['classical']['max_error']:.1e}, {run['classical']['seconds']:.4f} s",
+              flush=True)
+    return {
+        "settings": benchmark.CASES[name].settings(),
+        "runs": runs,
+        "relative_l2": summary([r["relative_l2"] for r in runs]),
+        "max_error": summary([r["max_error"] for r in runs]),
+        "seconds": summary([r["seconds"] for r in runs]),
+        "time_ratio": summary([r["time_ratio"] for r in runs]),
+        "classical_reached": all(r["classical"]["reached"] for r in runs),
+    }
 
 
 def main():
-    # Imported here, before any timing, so that no row pays for TensorFlow's start-up.
-    import tensorflow  # noqa: F401
-
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(benchmark.RESULTS_FILE),
+                        help="where to write the results (default: the committed file)")
+    args = parser.parse_args()
     start = time.perf_counter()
-    decay()
-    poisson()
-    diffusion()
-    print(f"\ntotal {time.perf_counter() - start:.0f} s")
+    results = {
+        "written_by": "bench/diffeq.py",
+        "seeds": list(SEEDS),
+        "machine": f"{platform.machine()}, {platform.python_implementation()} "
+                   f"{platform.python_version()}",
+        "cases": {},
+    }
+    for name in benchmark.CASES:
+        results["cases"][name] = run_case(name)
+    results["total_seconds"] = round(time.perf_counter() - start)
+    with open(args.out, "w", encoding="utf-8") as handle:
+        json.dump(results, handle, indent=1)
+        handle.write("\n")
+    print(f"\n{'problem':22s} {'rel. L2 error':>19s} {'max error':>19s} {'params':>6s} "
+          f"{'points':>6s} {'optimizer':>16s} {'time / classical':>17s}")
+    for name, case in results["cases"].items():
+        s = case["settings"]
+        rel, mx, ratio = case["relative_l2"], case["max_error"], case["time_ratio"]
+        print(f"{s['label']:22s} {rel['mean']:.1e} +- {rel['std']:.1e} "
+              f"{mx['mean']:.1e} +- {mx['std']:.1e} {s['parameters']:6d} "
+              f"{s['collocation_points']:6d} {s['optimizer'] + ' x ' + str(s['max_iter']):>16s} "
+              f"{ratio['median']:25.3g}")
+    print(f"\nwritten to {args.out}; total {results['total_seconds']} s")
 
 
 if __name__ == "__main__":
