@@ -17,6 +17,14 @@ export PYTHONHASHSEED := 0
 RUN    := $(PYTHON) tests/tools/numerics.py run --
 MODE   := $(shell $(PYTHON) tests/tools/numerics.py status)
 PORTABILITY_JOBS ?= 2
+# `make test` runs the test files and notebooks side by side with pytest-xdist: one worker
+# per core (`auto`), at most TEST_MAX_JOBS of them (a notebook kernel may take 1.5 GB), and
+# each file whole in one worker (`loadfile`), so a notebook's cells share one kernel in
+# order. The budget plugin (chapters/conftest.py) gathers each notebook's time and memory
+# from the workers and enforces the budgets in the controller. `make budget` stays serial.
+TEST_JOBS ?= auto
+TEST_MAX_JOBS ?= 4
+XDIST  := -n $(TEST_JOBS) --maxprocesses $(TEST_MAX_JOBS) --dist loadfile
 
 .PHONY: book test unit nbval build site budget outputs bench stress portability lab clean
 
@@ -34,12 +42,12 @@ book: $(STAMP)
 ## make test: unit tests, strict nbval over every notebook (with budgets), warning-free build
 test: $(STAMP)
 ifeq ($(MODE),canonical)
-	$(RUN) $(BIN)/python -m pytest
+	$(RUN) $(BIN)/python -m pytest $(XDIST)
 else
 	@echo "numerics: $(MODE)."
 	@echo "numerics: the canonical pins cannot apply, so notebook outputs are compared with a"
 	@echo "numerics: relative tolerance (tests/tools/portability.py) instead of strict nbval."
-	$(RUN) $(BIN)/python -m pytest tests
+	$(RUN) $(BIN)/python -m pytest tests $(XDIST)
 	$(RUN) $(BIN)/python tests/tools/portability.py --config current --jobs $(PORTABILITY_JOBS)
 endif
 	$(MAKE) build
@@ -65,8 +73,9 @@ stress: $(STAMP)
 unit: $(STAMP)
 	$(RUN) $(BIN)/python -m pytest tests
 
+# Serial on purpose: notebooks side by side inflate each other's times.
 nbval: $(STAMP)
-	$(RUN) $(BIN)/python -m pytest chapters
+	$(RUN) $(BIN)/python -m pytest chapters -p no:xdist
 
 ## make budget: run every notebook under nbval and fail when one breaks 90 s or 1.5 GB
 budget: nbval
