@@ -23,6 +23,7 @@ import contextlib
 import functools
 import http.server
 import os
+import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,17 +32,9 @@ import pytest
 from sitebook import Page, read_config, repository_root, toc_pages
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("NNBOOK_CHROMIUM", "/usr/bin/chromium")
-# Root in a container; the networking flags stop Chromium from calling Google at start-up.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+sys.path.insert(0, str(REPO_ROOT / "tests" / "tools"))
+from chromium import LAUNCH_ARGS, BrowserNotFound, find_chromium  # noqa: E402
+
 NAVIGATION_TIMEOUT_MS = 30_000
 MATHJAX_LOAD_TIMEOUT_MS = 5_000
 MATHJAX_TIMEOUT_MS = 20_000
@@ -157,19 +150,24 @@ def site_url(html_root):
 
 
 @pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(
-            f"Chromium not found at {CHROMIUM}: install the Debian package `chromium` "
-            "(or point NNBOOK_CHROMIUM at a Chromium binary)",
-            pytrace=False,
-        )
+def chromium():
+    """The system's Chromium, else Playwright's own (tests/tools/chromium.py)."""
+    try:
+        return find_chromium()
+    except BrowserNotFound as error:
+        pytest.fail(str(error), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def browser(chromium):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+        launched = playwright.chromium.launch(
+            executable_path=chromium.executable, args=LAUNCH_ARGS
+        )
+        yield launched
+        launched.close()
 
 
 @pytest.fixture(scope="session")
