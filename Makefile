@@ -25,8 +25,11 @@ PORTABILITY_JOBS ?= 2
 TEST_JOBS ?= auto
 TEST_MAX_JOBS ?= 4
 XDIST  := -n $(TEST_JOBS) --maxprocesses $(TEST_MAX_JOBS) --dist loadfile
+# The book's PDF lives in the built site, where the intro page links to it.
+PDF    := _build/html/neural-networks-checked-by-code.pdf
+SITE_PYTEST := -m pytest -p no:nbval -p no:cacheprovider -o addopts=""
 
-.PHONY: book test unit nbval build site budget outputs bench stress portability lab clean
+.PHONY: book test unit nbval build site pdf budget outputs bench stress portability lab clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,7 +42,8 @@ book: $(STAMP)
 	$(RUN) $(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
 	@echo "The book is at file://$(CURDIR)/_build/html/index.html"
 
-## make test: unit tests, strict nbval over every notebook (with budgets), warning-free build
+## make test: unit tests, strict nbval over every notebook (with budgets), warning-free build,
+## the PDF, the browser test
 test: $(STAMP)
 ifeq ($(MODE),canonical)
 	$(RUN) $(BIN)/python -m pytest $(XDIST)
@@ -51,6 +55,7 @@ else
 	$(RUN) $(BIN)/python tests/tools/portability.py --config current --jobs $(PORTABILITY_JOBS)
 endif
 	$(MAKE) build
+	$(MAKE) pdf
 	$(MAKE) site
 
 ## make build: the warning-free build from a clean _build (fails on any warning)
@@ -62,9 +67,16 @@ build: $(STAMP)
 	  if [ $$status -ne 0 ] || grep -qE "WARNING|ERROR" _build/build.log; then \
 	    echo "The book build failed or printed warnings (see above)"; exit 1; fi
 
-## make site: open every page of the built book in headless Chromium (needs `make build`)
+## make site: open every page of the built book in headless Chromium (needs `make build`,
+## and `make pdf` for the intro page's link to the PDF)
 site: $(STAMP)
-	$(RUN) $(BIN)/python -m pytest tests/site -p no:nbval -p no:cacheprovider -o addopts=""
+	$(RUN) $(BIN)/python $(SITE_PYTEST) tests/site
+
+## make pdf: the whole book as one PDF printed from the HTML build (needs `make build`),
+## then the checks of that PDF
+pdf: $(STAMP)
+	$(RUN) $(BIN)/python tests/tools/make_pdf.py --output $(PDF)
+	$(RUN) $(BIN)/python $(SITE_PYTEST) tests/site/test_pdf.py --pdf $(PDF)
 
 ## make stress: the strict nbval suite three times in a fresh venv; reports any changed cell
 stress: $(STAMP)

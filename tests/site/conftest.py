@@ -50,6 +50,19 @@ def pytest_addoption(parser):
         help="folder with _config.yml, _toc.yml and the built _build/html "
         "(default: $NNBOOK_BOOK_ROOT or the repository)",
     )
+    parser.addoption(
+        "--pdf",
+        default=None,
+        help="the book's PDF made by `make pdf`: collect the checks of test_pdf.py for it "
+        "(without it they are not collected)",
+    )
+
+
+def pytest_ignore_collect(collection_path, config):
+    # The PDF's checks exist only where a PDF is handed to them (`make pdf`).
+    if collection_path.name == "test_pdf.py" and not config.getoption("--pdf"):
+        return True
+    return None
 
 
 def _book_root(config) -> Path:
@@ -76,7 +89,7 @@ def pytest_generate_tests(metafunc):
             metafunc.parametrize(name, chosen, ids=[p.docname for p in chosen])
 
 
-_NEEDS_HTML = {"html_root", "site_url", "visit", "built_html_files"}
+_NEEDS_HTML = {"html_root", "site_url", "visit", "built_html_files", "book_pages_html"}
 
 
 def pytest_collection_modifyitems(session, config, items):
