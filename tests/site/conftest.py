@@ -29,7 +29,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from sitebook import Page, page_has_figures, read_config, repository_root, toc_pages
+from sitebook import (
+    Page,
+    page_has_figure_directives,
+    page_has_figures,
+    read_config,
+    repository_root,
+    toc_pages,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_ROOT / "tests" / "tools"))
@@ -83,6 +90,7 @@ def pytest_generate_tests(metafunc):
         "notebook_page": lambda p: p.is_notebook,
         "solution_page": lambda p: "{solution}" in p.source.read_text(encoding="utf-8"),
         "figure_page": page_has_figures,
+        "captioned_page": page_has_figure_directives,
     }
     for name, applies in kinds.items():
         if name in metafunc.fixturenames:

@@ -211,3 +211,11 @@ def page_has_figures(page: Page) -> bool:
     if page.is_notebook:
         return notebook_figures(page.source)[0] > 0
     return bool(_MARKDOWN_IMAGE.search(page.source.read_text(encoding="utf-8")))
+
+
+_FIGURE_DIRECTIVE = re.compile(r"\{(figure|glue:figure)\}")
+
+
+def page_has_figure_directives(page: Page) -> bool:
+    """Whether the source has a figure directive (which the build gives a caption)."""
+    return bool(_FIGURE_DIRECTIVE.search(page.source.read_text(encoding="utf-8")))

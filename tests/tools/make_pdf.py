@@ -51,10 +51,12 @@ MARGINS = {"top": "16mm", "bottom": "18mm", "left": "15mm", "right": "15mm"}
 NAVIGATION_TIMEOUT_MS = 60_000
 MATHJAX_TIMEOUT_MS = 60_000
 
-# Print-only adjustments, added to each page before printing: long code lines and wide
+# Added to each page before printing: no CSS transitions (an unfolded solution would
+# otherwise be printed half faded in); for print, long code lines and wide
 # tables wrap instead of running off the paper, a figure is not split across pages, and a
 # heading stays with what follows it.
 PRINT_CSS = """
+* { transition: none !important; animation: none !important; }
 @media print {
   pre, .highlight pre, .output pre { white-space: pre-wrap !important;
                                      overflow-wrap: anywhere !important; }
@@ -65,6 +67,7 @@ PRINT_CSS = """
   img, figure { break-inside: avoid; max-width: 100% !important; }
   h1, h2, h3 { break-after: avoid-page; }
   .bd-article h1 { font-size: 2.2em !important; }
+  button.toggle-button { display: none !important; }  /* "Click to hide" means nothing on paper */
 }
 """
 # Everything a reader would have to click open on the website. sphinx-togglebutton hides
@@ -186,10 +189,9 @@ def print_page(browser, site_url: str, docname: str) -> PrintedPage:
                              f"not typeset {problems['untypeset']}")
         page.wait_for_function("() => Array.from(document.images).every(i => i.complete)",
                                timeout=NAVIGATION_TIMEOUT_MS)
-        page.evaluate(UNFOLD_JS)
+        # Transitions off first, so that what is unfolded is fully shown at once.
         page.add_style_tag(content=PRINT_CSS)
-        # Let the unfolded blocks finish their CSS transitions before printing.
-        page.wait_for_timeout(400)
+        page.evaluate(UNFOLD_JS)
         title = page.evaluate(
             "() => { const h = document.querySelector('main h1, article h1, h1');"
             " return h ? h.textContent : document.title; }"
