@@ -243,3 +243,21 @@ def test_every_page_is_numbered(pdf_texts):
             unnumbered.append(f"page {number} ends with {words[-1:]!r}")
     assert not unnumbered, "pages without their number in the footer:\n  " + "\n  ".join(
         unnumbered[:20])
+
+
+def test_links_between_pages_stay_inside_the_pdf(pdf_reader):
+    """Chromium prints a link to another page of the book as a link to the local server
+    that served it; make_pdf.py turns those into jumps inside the PDF."""
+    local, inside = [], 0
+    for number, page in enumerate(pdf_reader.pages, start=1):
+        for annotation in page.get("/Annots") or []:
+            annotation = annotation.get_object()
+            action = annotation.get("/A")
+            uri = str(action.get_object().get("/URI", "")) if action is not None else ""
+            host = re.match(r"https?://([^/:]+)", uri)
+            if host and host.group(1) in {"127.0.0.1", "localhost"}:
+                local.append(f"page {number}: {uri}")
+            if "/Dest" in annotation:
+                inside += 1
+    assert not local, "links to the print server, dead in the PDF:\n  " + "\n  ".join(local[:20])
+    assert inside > 0, "no link jumps inside the PDF (the intro's chapter links should)"
