@@ -24,7 +24,9 @@ page's link finds it; the path is printed at the end.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import functools
+import os
 import http.server
 import io
 import sys
@@ -167,58 +169,89 @@ class PrintError(RuntimeError):
     pass
 
 
-def print_page(browser, site_url: str, docname: str) -> PrintedPage:
+async def print_page(browser, site_url: str, docname: str) -> PrintedPage:
     """Open one page like a reader, check its math, unfold it and print it."""
     url = site_url + docname + ".html"
-    context = browser.new_context()
-    page = context.new_page()
+    context = await browser.new_context()
+    page = await context.new_page()
+
     # Offline like the site test: a request that leaves the local server is refused.
-    page.route("**/*", lambda route: route.continue_()
-               if route.request.url.startswith(site_url) else route.abort())
+    async def route(route):
+        if route.request.url.startswith(site_url):
+            await route.continue_()
+        else:
+            await route.abort()
+
+    await page.route("**/*", route)
     try:
-        response = page.goto(url, wait_until="load", timeout=NAVIGATION_TIMEOUT_MS)
+        response = await page.goto(url, wait_until="load", timeout=NAVIGATION_TIMEOUT_MS)
         if response is None or response.status != 200:
             raise PrintError(f"{url}: HTTP {response.status if response else 'no response'}")
-        if page.evaluate("() => !!document.querySelector('script[src*=\"mathjax\"]')"):
-            page.wait_for_function("() => window.MathJax && MathJax.startup "
-                                   "&& MathJax.startup.promise", timeout=MATHJAX_TIMEOUT_MS)
-            page.evaluate("() => MathJax.startup.promise")
-        problems = page.evaluate(MATH_PROBLEMS_JS)
+        if await page.evaluate("() => !!document.querySelector('script[src*=\"mathjax\"]')"):
+            await page.wait_for_function("() => window.MathJax && MathJax.startup "
+                                         "&& MathJax.startup.promise",
+                                         timeout=MATHJAX_TIMEOUT_MS)
+            await page.evaluate("() => MathJax.startup.promise")
+        problems = await page.evaluate(MATH_PROBLEMS_JS)
         if problems["errors"] or problems["untypeset"]:
             raise PrintError(f"{url}: MathJax errors {problems['errors']}, "
                              f"not typeset {problems['untypeset']}")
-        page.wait_for_function("() => Array.from(document.images).every(i => i.complete)",
-                               timeout=NAVIGATION_TIMEOUT_MS)
+        await page.wait_for_function(
+            "() => Array.from(document.images).every(i => i.complete)",
+            timeout=NAVIGATION_TIMEOUT_MS)
         # Transitions off first, so that what is unfolded is fully shown at once.
-        page.add_style_tag(content=PRINT_CSS)
-        page.evaluate(UNFOLD_JS)
-        title = page.evaluate(
+        await page.add_style_tag(content=PRINT_CSS)
+        await page.evaluate(UNFOLD_JS)
+        title = await page.evaluate(
             "() => { const h = document.querySelector('main h1, article h1, h1');"
             " return h ? h.textContent : document.title; }"
         )
-        pdf = page.pdf(format=PAPER, margin=MARGINS, scale=SCALE, print_background=True,
-                       outline=True)
+        pdf = await page.pdf(format=PAPER, margin=MARGINS, scale=SCALE,
+                             print_background=True, outline=True)
     finally:
-        context.close()
+        await context.close()
     title = " ".join(title.replace("#", " ").split())
     return PrintedPage(docname, title, pdf)
 
 
-def page_numbers(browser, count: int) -> bytes:
+async def page_numbers(browser, count: int) -> bytes:
     """A PDF of `count` empty pages, each with its number in the footer, to stamp onto the
     book's pages (Chromium numbers each printed document from 1, so the book's pages are
     numbered once they are merged)."""
     body = '<div style="break-after: page">&nbsp;</div>' * count
-    context = browser.new_context()
-    page = context.new_page()
-    page.set_content(f"<html><body style='margin:0'>{body}</body></html>")
+    context = await browser.new_context()
+    page = await context.new_page()
+    await page.set_content(f"<html><body style='margin:0'>{body}</body></html>")
     footer = ('<div style="width:100%;text-align:center;font-size:9px;'
               'font-family:DejaVu Sans,Helvetica,Arial,sans-serif;color:#444">'
               '<span class="pageNumber"></span></div>')
-    pdf = page.pdf(format=PAPER, margin=MARGINS, display_header_footer=True,
-                   header_template="<span></span>", footer_template=footer)
-    context.close()
+    pdf = await page.pdf(format=PAPER, margin=MARGINS, display_header_footer=True,
+                         header_template="<span></span>", footer_template=footer)
+    await context.close()
     return pdf
+
+
+async def print_book(executable: str, site_url: str, order: list[str],
+                     jobs: int) -> tuple[list[PrintedPage], bytes]:
+    """Print the pages, `jobs` at a time in one browser, then the page-number stamps."""
+    from playwright.async_api import async_playwright
+    from pypdf import PdfReader
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=executable,
+                                                   args=LAUNCH_ARGS)
+        slots = asyncio.Semaphore(jobs)
+
+        async def one(docname):
+            async with slots:
+                return await print_page(browser, site_url, docname)
+
+        # gather keeps the order of `order`, whatever order the pages finish in.
+        printed = await asyncio.gather(*(one(docname) for docname in order))
+        count = sum(len(PdfReader(io.BytesIO(p.pdf)).pages) for p in printed)
+        numbers = await page_numbers(browser, count)
+        await browser.close()
+    return list(printed), numbers
 
 
 def _outline_entries(reader, outline, start: int) -> list[tuple[str, int, list]]:
@@ -320,32 +353,23 @@ def merge(printed: list[PrintedPage], toc: list[TocNode], numbers: bytes | None,
     return out.getvalue(), starts
 
 
-def build_pdf(root: Path, output: Path, log=print) -> Path:
+def build_pdf(root: Path, output: Path, jobs: int = 2, log=print) -> Path:
+    from pypdf import PdfReader
+
     html_root = root / "_build" / "html"
     if not (html_root / "index.html").is_file():
         raise SystemExit(f"{html_root} holds no built book: run `make build` first")
-    from playwright.sync_api import sync_playwright
-
     config = yaml.safe_load((root / "_config.yml").read_text()) or {}
     toc = read_toc(root)
     order = reading_order(toc)
     browser_binary = find_chromium()
-    log(f"pdf: printing {len(order)} pages with {browser_binary.executable} "
-        f"({browser_binary.source})")
+    log(f"pdf: printing {len(order)} pages, {jobs} at a time, with "
+        f"{browser_binary.executable} ({browser_binary.source})")
     server, site_url = serve(html_root)
     started = time.perf_counter()
     try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=browser_binary.executable,
-                                                 args=LAUNCH_ARGS)
-            printed = []
-            for docname in order:
-                printed.append(print_page(browser, site_url, docname))
-            from pypdf import PdfReader
-
-            count = sum(len(PdfReader(io.BytesIO(p.pdf)).pages) for p in printed)
-            numbers = page_numbers(browser, count)
-            browser.close()
+        printed, numbers = asyncio.run(
+            print_book(browser_binary.executable, site_url, order, jobs))
     finally:
         server.shutdown()
         server.server_close()
@@ -355,6 +379,7 @@ def build_pdf(root: Path, output: Path, log=print) -> Path:
     data, starts = merge(printed, toc, numbers, site_url, metadata)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_bytes(data)
+    count = len(PdfReader(io.BytesIO(data)).pages)
     log(f"pdf: {count} pages from {len(order)} book pages in "
         f"{time.perf_counter() - started:.0f} s")
     return output
@@ -365,11 +390,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--book-root", type=Path, default=TOOLS.parents[1])
     parser.add_argument("--output", type=Path, default=None,
                         help=f"default: <book root>/_build/html/{PDF_NAME}")
+    parser.add_argument("--jobs", type=int, default=min(4, os.cpu_count() or 1),
+                        help="pages printed at the same time (default: cores, at most 4)")
     args = parser.parse_args(argv)
     root = args.book_root.resolve()
     output = args.output or root / "_build" / "html" / PDF_NAME
     try:
-        path = build_pdf(root, output)
+        path = build_pdf(root, output, max(1, args.jobs))
     except PrintError as error:
         print(f"pdf: FAILED: {error}", file=sys.stderr)
         return 1
