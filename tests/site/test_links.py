@@ -11,12 +11,16 @@
 from __future__ import annotations
 
 import functools
+import sys
 from collections import defaultdict
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "tools"))
+from make_pdf import PDF_NAME  # noqa: E402
 
 # Schemes that leave the site; anything else with a scheme is reported as unusable.
 EXTERNAL_SCHEMES = {"http", "https", "mailto"}
@@ -75,7 +79,9 @@ def site_links(html_root, built_html_files):
                 continue
             target = _target_file(html_root, url.path)
             if target is None:
-                broken.append(f"{page}: {href} -> no file {unquote(url.path).lstrip('/')}")
+                missing = unquote(url.path).lstrip("/")
+                hint = " (the book's PDF: run `make pdf`)" if missing.endswith(PDF_NAME) else ""
+                broken.append(f"{page}: {href} -> no file {missing}{hint}")
                 continue
             fragment = unquote(url.fragment)
             if fragment and target.suffix == ".html" and fragment not in _parse(target).ids:
