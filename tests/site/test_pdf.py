@@ -46,25 +46,26 @@ class _BookPage(HTMLParser):
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.title_parts: list[list[str]] = []
-        self.captions: list[list[list[str]]] = []
+        # Each text as pieces between math (found one by one in the PDF's text).
+        self.title: list[str] | None = None
+        self.captions: list[list[str]] = []
         self.image_count = 0
         # Open elements: (tag, "title"/"caption"/"", classes, whether its text is skipped)
         self._stack: list[tuple[str, str, str, bool]] = []
         self._skip = 0
-        self._text_chars = 0
+        self.text_chars = 0  # text inside <main>, math excluded
         self._in_main = 0
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         classes = set((attrs.get("class") or "").split())
         role = ""
-        if tag == "h1" and not self.title_parts:
+        if tag == "h1" and self.title is None:
             role = "title"
-            self.title_parts.append([""])
+            self.title = [""]
         elif tag == "figcaption":
             role = "caption"
-            self.captions.append([[""]])
+            self.captions.append([""])
         elif tag == "img" and self._in_main and self._in_figure():
             self.image_count += 1
         if tag == "main":
@@ -88,7 +89,7 @@ class _BookPage(HTMLParser):
         roles = [entry[1] for entry in self._stack if entry[1]]
         if not roles:
             return None
-        return self.title_parts[0] if roles[-1] == "title" else self.captions[-1][0]
+        return self.title if roles[-1] == "title" else self.captions[-1]
 
     def handle_endtag(self, tag):
         if tag == "main":
@@ -102,7 +103,7 @@ class _BookPage(HTMLParser):
 
     def handle_data(self, data):
         if self._in_main and not self._skip:
-            self._text_chars += len(data.strip())
+            self.text_chars += len(data.strip())
         if self._skip:
             return
         target = self._current_parts()
@@ -158,7 +159,7 @@ def _outline(reader, items, depth=0):
 
 def test_page_count_is_plausible(pdf_reader, book_pages_html, pages):
     count = len(pdf_reader.pages)
-    chars = sum(parsed._text_chars for parsed in book_pages_html.values())
+    chars = sum(parsed.text_chars for parsed in book_pages_html.values())
     # A printed A4 page of this book holds between a few hundred characters (a page
     # that is mostly a figure) and about 4000 (a page of prose): the average lies well
     # inside that range, and every book page starts a new printed page.
@@ -173,8 +174,8 @@ def test_page_count_is_plausible(pdf_reader, book_pages_html, pages):
 def test_every_page_title_is_in_the_text(pdf_text, book_pages_html):
     missing = []
     for docname, parsed in book_pages_html.items():
-        assert parsed.title_parts, f"{docname}: the built page has no <h1>"
-        for piece in _pieces(parsed.title_parts[0]):
+        assert parsed.title, f"{docname}: the built page has no <h1>"
+        for piece in _pieces(parsed.title):
             if piece not in pdf_text:
                 missing.append(f"{docname}: {piece!r}")
     assert not missing, "page titles not found in the PDF's text:\n  " + "\n  ".join(missing)
@@ -188,8 +189,8 @@ def test_every_page_has_a_bookmark_that_lands_on_it(pdf_reader, pdf_texts, book_
         by_title.setdefault(normalize(title), number)
     problems = []
     for docname, parsed in book_pages_html.items():
-        title = normalize(" ".join(parsed.title_parts[0]))
-        pieces = _pieces(parsed.title_parts[0])
+        title = normalize(" ".join(parsed.title or []))
+        pieces = _pieces(parsed.title or [])
         number = next((n for t, n in by_title.items() if pieces and pieces[0] in t), None)
         if number is None:
             problems.append(f"{docname}: no bookmark titled like {title!r}")
@@ -204,7 +205,7 @@ def test_figure_captions_are_in_the_text(captioned_page, pdf_text, book_pages_ht
     page = captioned_page
     captions = book_pages_html[page.docname].captions
     assert captions, f"{page.url_path}: the source has figures but the page no <figcaption>"
-    missing = [piece for caption in captions for piece in _pieces(caption[0])
+    missing = [piece for caption in captions for piece in _pieces(caption)
                if piece not in pdf_text]
     assert not missing, f"{page.url_path}: figure captions not in the PDF: {missing}"
 

@@ -30,3 +30,22 @@ def test_every_part_of_the_toc_becomes_a_bookmark_with_pages(book_root):
     parts = [node for node in outline if node.docname is None]
     assert [part.title for part in parts] == captions
     assert all(make_pdf.reading_order(part.children) for part in parts)
+
+
+def test_pdf_test_reads_titles_captions_and_images_without_math():
+    from test_pdf import _BookPage, _pieces
+
+    parser = _BookPage()
+    parser.feed(
+        '<html><body><h1>Skipped: before main? no, first h1 counts<a class="headerlink">#</a>'
+        '</h1><main><p>Some text</p><figure><img src="a.png"><figcaption>'
+        '<span class="caption-number">Fig. 1 </span><span class="caption-text">Loss of '
+        '<span class="math">\\(w_1\\)</span> over epochs</span></figcaption></figure>'
+        '<div class="cell_output"><img src="b.png"></div><img src="logo.png"></main>'
+        '</body></html>'
+    )
+    assert _pieces(parser.title) == ["skipped before main no first h1 counts"]
+    assert [_pieces(caption) for caption in parser.captions] == [["loss of", "over epochs"]]
+    assert parser.image_count == 2  # the figure's and the output's, not the logo
+    # Text in <main>, without math and caption numbers (those print differently).
+    assert parser.text_chars == len("Some text") + len("Loss of") + len("over epochs")
