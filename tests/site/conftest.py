@@ -555,6 +555,8 @@ def _switch_mode(pw_page, mode: str) -> None:
         if pw_page.evaluate("() => document.documentElement.dataset.theme") == mode:
             return
         pw_page.locator("button.theme-switch-button").first.click()
+    # Away from the button, so that its tooltip does not cover the dark screenshot.
+    pw_page.mouse.move(0, 0)
     current = pw_page.evaluate("() => document.documentElement.dataset.theme")
     if current != mode:
         raise RuntimeError(f"the theme switch never reached {mode} mode (stuck at {current})")
