@@ -38,7 +38,8 @@ plugin.NOTEBOOK_BYTES = float(os.environ["TEST_NOTEBOOK_BYTES"])
 globals().update({{k: v for k, v in vars(plugin).items() if k.startswith("pytest_")}})
 """
 
-ENV_PROBE = 'import os\nprint(os.environ.get("NNBOOK_NUMERICS"), os.environ.get("OPENBLAS_CORETYPE"))'
+ENV_PROBE = ('import os\n'
+             'print(os.environ.get("NNBOOK_NUMERICS"), os.environ.get("OPENBLAS_CORETYPE"))')
 BIG_ARRAY = "import numpy as np\nbig = np.ones(40_000_000)  # 320 MB\nprint(big.nbytes // 10**6)"
 
 

@@ -383,7 +383,8 @@ _CONTRAST_JS = r"""
                  background: `rgb(${bg.slice(0, 3).map(Math.round).join(", ")})`});
   };
   root.querySelectorAll("p").forEach(p => { if (p.textContent.trim()) add("paragraph", p, p); });
-  root.querySelectorAll(".admonition > .admonition-title").forEach(t => add("admonition title", t, t));
+  root.querySelectorAll(".admonition > .admonition-title")
+    .forEach(t => add("admonition title", t, t));
   root.querySelectorAll("pre").forEach(pre => {
     if (!pre.textContent.trim()) return;
     if (ownText(pre)) add("code block", pre, pre);

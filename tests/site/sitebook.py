@@ -202,7 +202,9 @@ def notebook_figures(path: Path) -> tuple[int, list[str]]:
     return shown, lost
 
 
-_MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\(|^\s*(```+|:::+)\s*\{(figure|image|glue:figure)\}", re.M)
+_MARKDOWN_IMAGE = re.compile(
+    r"!\[[^\]]*\]\(|^\s*(```+|:::+)\s*\{(figure|image|glue:figure)\}", re.M
+)
 
 
 def page_has_figures(page: Page) -> bool:

@@ -78,7 +78,8 @@ PRINT_CSS = """
 UNFOLD_JS = """
 () => {
   let opened = 0;
-  document.querySelectorAll(".toggle-hidden .toggle-button, button.toggle-button.toggle-button-hidden")
+  document.querySelectorAll(
+      ".toggle-hidden .toggle-button, button.toggle-button.toggle-button-hidden")
     .forEach(button => { button.click(); opened += 1; });
   document.querySelectorAll("details:not([open])").forEach(d => { d.open = true; opened += 1; });
   return opened;
