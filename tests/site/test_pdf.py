@@ -7,6 +7,7 @@ hold is read from the HTML build it was printed from, never typed here:
 - a page count in proportion to the text of the built pages;
 - the title of every page of _toc.yml, each with a bookmark that lands on it;
 - the caption of every numbered figure;
+- the first paragraph of every exercise solution (printed unfolded);
 - every figure image of the notebooks (counted as image objects);
 - no MathJax error text and no raw `$$`;
 - a page number on every page, counting from 1.
@@ -49,12 +50,15 @@ class _BookPage(HTMLParser):
         # Each text as pieces between math (found one by one in the PDF's text).
         self.title: list[str] | None = None
         self.captions: list[list[str]] = []
+        # The first paragraph of each exercise solution (folded away on the website).
+        self.solutions: list[list[str]] = []
         self.image_count = 0
         # Open elements: (tag, "title"/"caption"/"", classes, whether its text is skipped)
         self._stack: list[tuple[str, str, str, bool]] = []
         self._skip = 0
         self.text_chars = 0  # text inside <main>, math excluded
         self._in_main = 0
+        self._solutions_seen = 0
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -66,10 +70,16 @@ class _BookPage(HTMLParser):
         elif tag == "figcaption":
             role = "caption"
             self.captions.append([""])
+        elif (tag == "p" and "admonition-title" not in classes and self._in_solution()
+              and len(self.solutions) < self._solutions_seen):
+            role = "solution"
+            self.solutions.append([""])
         elif tag == "img" and self._in_main and self._in_figure():
             self.image_count += 1
         if tag == "main":
             self._in_main += 1
+        if tag == "div" and "solution" in classes:
+            self._solutions_seen += 1
         if tag in ("img", "br", "hr", "meta", "link", "input"):
             return
         skip = bool(classes & self.SKIP_CLASSES) or tag in ("script", "style")
@@ -85,11 +95,15 @@ class _BookPage(HTMLParser):
         return any("cell_output" in entry[2].split() or entry[0] == "figure"
                    for entry in self._stack)
 
+    def _in_solution(self) -> bool:
+        return any(entry[0] == "div" and "solution" in entry[2].split() for entry in self._stack)
+
     def _current_parts(self):
         roles = [entry[1] for entry in self._stack if entry[1]]
         if not roles:
             return None
-        return self.title if roles[-1] == "title" else self.captions[-1]
+        return {"title": self.title, "caption": self.captions[-1] if self.captions else None,
+                "solution": self.solutions[-1] if self.solutions else None}[roles[-1]]
 
     def handle_endtag(self, tag):
         if tag == "main":
@@ -262,3 +276,19 @@ def test_links_between_pages_stay_inside_the_pdf(pdf_reader):
                 inside += 1
     assert not local, "links to the print server, dead in the PDF:\n  " + "\n  ".join(local[:20])
     assert inside > 0, "no link jumps inside the PDF (the intro's chapter links should)"
+
+
+def test_solutions_are_printed_unfolded(pdf_text, book_pages_html):
+    """Paper cannot unfold a solution: its text must be in the PDF, not only its title."""
+    solutions = [(docname, body) for docname, parsed in book_pages_html.items()
+                 for body in parsed.solutions]
+    if not solutions:
+        pytest.fail("no exercise solution found in the built pages (have they moved out of "
+                    "div.solution?)", pytrace=False)
+    missing = []
+    for docname, body in solutions:
+        # The longest piece between math, at most 12 words: enough to be that paragraph.
+        pieces = sorted(_pieces(body), key=len, reverse=True)
+        if pieces and " ".join(pieces[0].split()[:12]) not in pdf_text:
+            missing.append(f"{docname}: {' '.join(pieces[0].split()[:12])!r}")
+    assert not missing, "solutions folded away in the PDF:\n  " + "\n  ".join(missing[:20])
