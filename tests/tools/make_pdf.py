@@ -74,7 +74,9 @@ PRINT_CSS = """
 """
 # Everything a reader would have to click open on the website. sphinx-togglebutton hides
 # admonition content (the solutions) behind its button; <details> holds sphinx-design
-# dropdowns and myst-nb's hidden cells.
+# dropdowns and myst-nb's hidden cells. (togglebutton.js also opens its toggles on
+# `beforeprint` when its toggle_open_on_print option is on, as it is by default; this does
+# not rely on that setting.)
 UNFOLD_JS = """
 () => {
   let opened = 0;
