@@ -17,9 +17,20 @@ export PYTHONHASHSEED := 0
 RUN    := $(PYTHON) tests/tools/numerics.py run --
 MODE   := $(shell $(PYTHON) tests/tools/numerics.py status)
 PORTABILITY_JOBS ?= 2
+# `make test` runs the test files and notebooks side by side with pytest-xdist: one worker
+# per core (`auto`), at most TEST_MAX_JOBS of them (a notebook kernel may take 1.5 GB), and
+# each file whole in one worker (`loadfile`), so a notebook's cells share one kernel in
+# order. The budget plugin (chapters/conftest.py) gathers each notebook's time and memory
+# from the workers and enforces the budgets in the controller. `make budget` stays serial.
+TEST_JOBS ?= auto
+TEST_MAX_JOBS ?= 4
+XDIST  := -n $(TEST_JOBS) --maxprocesses $(TEST_MAX_JOBS) --dist loadfile
+# The book's PDF lives in the built site, where the intro page links to it.
+PDF    := _build/html/neural-networks-checked-by-code.pdf
+SITE_PYTEST := -m pytest -p no:nbval -p no:cacheprovider -o addopts=""
 
-.PHONY: book test unit nbval build site budget outputs bench stress portability lab clean figures \
-        book-without-solutions test-without-solutions
+.PHONY: book test unit nbval build site pdf budget outputs bench stress portability lab clean \
+        figures book-without-solutions test-without-solutions
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,18 +43,20 @@ book: $(STAMP)
 	$(RUN) $(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
 	@echo "The book is at file://$(CURDIR)/_build/html/index.html"
 
-## make test: unit tests, strict nbval over every notebook (with budgets), warning-free build
+## make test: unit tests, strict nbval over every notebook (with budgets), warning-free build,
+## the PDF, the browser test
 test: $(STAMP)
 ifeq ($(MODE),canonical)
-	$(RUN) $(BIN)/python -m pytest
+	$(RUN) $(BIN)/python -m pytest $(XDIST)
 else
 	@echo "numerics: $(MODE)."
 	@echo "numerics: the canonical pins cannot apply, so notebook outputs are compared with a"
 	@echo "numerics: relative tolerance (tests/tools/portability.py) instead of strict nbval."
-	$(RUN) $(BIN)/python -m pytest tests
+	$(RUN) $(BIN)/python -m pytest tests $(XDIST)
 	$(RUN) $(BIN)/python tests/tools/portability.py --config current --jobs $(PORTABILITY_JOBS)
 endif
 	$(MAKE) build
+	$(MAKE) pdf
 	$(MAKE) site
 	$(MAKE) book-without-solutions
 	$(MAKE) test-without-solutions
@@ -57,9 +70,16 @@ build: $(STAMP)
 	  if [ $$status -ne 0 ] || grep -qE "WARNING|ERROR" _build/build.log; then \
 	    echo "The book build failed or printed warnings (see above)"; exit 1; fi
 
-## make site: open every page of the built book in headless Chromium (needs `make build`)
+## make site: open every page of the built book in headless Chromium (needs `make build`,
+## and `make pdf` for the intro page's link to the PDF)
 site: $(STAMP)
-	$(RUN) $(BIN)/python -m pytest tests/site -p no:nbval -p no:cacheprovider -o addopts=""
+	$(RUN) $(BIN)/python $(SITE_PYTEST) tests/site
+
+## make pdf: the whole book as one PDF printed from the HTML build (needs `make build`),
+## then the checks of that PDF
+pdf: $(STAMP)
+	$(RUN) $(BIN)/python tests/tools/make_pdf.py --output $(PDF)
+	$(RUN) $(BIN)/python $(SITE_PYTEST) tests/site/test_pdf.py --pdf $(PDF)
 
 ## make stress: the strict nbval suite three times in a fresh venv; reports any changed cell
 stress: $(STAMP)
@@ -68,8 +88,9 @@ stress: $(STAMP)
 unit: $(STAMP)
 	$(RUN) $(BIN)/python -m pytest tests
 
+# Serial on purpose: notebooks side by side inflate each other's times.
 nbval: $(STAMP)
-	$(RUN) $(BIN)/python -m pytest chapters
+	$(RUN) $(BIN)/python -m pytest chapters -p no:xdist
 
 ## make budget: run every notebook under nbval and fail when one breaks 90 s or 1.5 GB
 budget: nbval

@@ -23,25 +23,25 @@ import contextlib
 import functools
 import http.server
 import os
+import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from sitebook import Page, read_config, repository_root, toc_pages
+from sitebook import (
+    Page,
+    page_has_figure_directives,
+    page_has_figures,
+    read_config,
+    repository_root,
+    toc_pages,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("NNBOOK_CHROMIUM", "/usr/bin/chromium")
-# Root in a container; the networking flags stop Chromium from calling Google at start-up.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+sys.path.insert(0, str(REPO_ROOT / "tests" / "tools"))
+from chromium import LAUNCH_ARGS, BrowserNotFound, find_chromium  # noqa: E402
+
 NAVIGATION_TIMEOUT_MS = 30_000
 MATHJAX_LOAD_TIMEOUT_MS = 5_000
 MATHJAX_TIMEOUT_MS = 20_000
@@ -57,6 +57,19 @@ def pytest_addoption(parser):
         help="folder with _config.yml, _toc.yml and the built _build/html "
         "(default: $NNBOOK_BOOK_ROOT or the repository)",
     )
+    parser.addoption(
+        "--pdf",
+        default=None,
+        help="the book's PDF made by `make pdf`: collect the checks of test_pdf.py for it "
+        "(without it they are not collected)",
+    )
+
+
+def pytest_ignore_collect(collection_path, config):
+    # The PDF's checks exist only where a PDF is handed to them (`make pdf`).
+    if collection_path.name == "test_pdf.py" and not config.getoption("--pdf"):
+        return True
+    return None
 
 
 def _book_root(config) -> Path:
@@ -75,7 +88,9 @@ def pytest_generate_tests(metafunc):
     kinds = {
         "page": lambda p: True,
         "notebook_page": lambda p: p.is_notebook,
-        "solution_page": lambda p: "{solution}" in p.source.read_text(encoding="utf-8"),
+        "solution_page": lambda p: "{solution" in p.source.read_text(encoding="utf-8"),
+        "figure_page": page_has_figures,
+        "captioned_page": page_has_figure_directives,
     }
     for name, applies in kinds.items():
         if name in metafunc.fixturenames:
@@ -83,7 +98,7 @@ def pytest_generate_tests(metafunc):
             metafunc.parametrize(name, chosen, ids=[p.docname for p in chosen])
 
 
-_NEEDS_HTML = {"html_root", "site_url", "visit", "built_html_files"}
+_NEEDS_HTML = {"html_root", "site_url", "visit", "built_html_files", "book_pages_html"}
 
 
 def pytest_collection_modifyitems(session, config, items):
@@ -157,19 +172,24 @@ def site_url(html_root):
 
 
 @pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(
-            f"Chromium not found at {CHROMIUM}: install the Debian package `chromium` "
-            "(or point NNBOOK_CHROMIUM at a Chromium binary)",
-            pytrace=False,
-        )
+def chromium():
+    """The system's Chromium, else Playwright's own (tests/tools/chromium.py)."""
+    try:
+        return find_chromium()
+    except BrowserNotFound as error:
+        pytest.fail(str(error), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def browser(chromium):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+        launched = playwright.chromium.launch(
+            executable_path=chromium.executable, args=LAUNCH_ARGS
+        )
+        yield launched
+        launched.close()
 
 
 @pytest.fixture(scope="session")
@@ -204,6 +224,11 @@ class Visit:
     launch_links: list[str] = field(default_factory=list)
     solutions: list[dict] = field(default_factory=list)
     screenshot: Path | None = None
+    download_href: str | None = None
+    # WCAG contrast of text against its background, per theme mode ("light", "dark").
+    contrast: dict[str, dict] = field(default_factory=dict)
+    figures: list[dict] = field(default_factory=list)
+    dark_screenshot: Path | None = None
     stage_errors: dict[str, str] = field(default_factory=dict)
 
     def require_loaded(self, stage: str | None = None) -> None:
@@ -292,6 +317,112 @@ el => Array.from(el.children)
   .some(c => c.checkVisibility({checkOpacity: true, checkVisibilityCSS: true,
                                 opacityProperty: true, visibilityProperty: true})
              && c.getBoundingClientRect().height > 0)
+"""
+
+
+# Contrast of text with what is behind it (WCAG 2 relative luminance), for every visible
+# paragraph, admonition title and code block (each syntax colour in it) of the article.
+# The background is found by compositing the background colours of the element and its
+# ancestors up to the first opaque one, as the browser paints them.
+_CONTRAST_JS = r"""
+() => {
+  const parse = text => {
+    const m = /^rgba?\(([^)]*)\)$/.exec(text.trim());
+    if (!m) return null;
+    const parts = m[1].split(/[\s,\/]+/).filter(Boolean).map(Number);
+    return [parts[0], parts[1], parts[2], parts.length > 3 ? parts[3] : 1];
+  };
+  const over = (top, base) => {
+    const a = top[3];
+    return [0, 1, 2].map(i => top[i] * a + base[i] * (1 - a)).concat([1]);
+  };
+  const background = el => {
+    const layers = [];
+    for (let node = el; node; node = node.parentElement) {
+      const color = parse(getComputedStyle(node).backgroundColor);
+      if (color === null) return null;
+      if (color[3] > 0) layers.push(color);
+      if (color[3] >= 1) break;
+    }
+    let base = [255, 255, 255, 1];  // the canvas behind a page without a background
+    for (const layer of layers.reverse()) base = over(layer, base);
+    return base;
+  };
+  const luminance = rgb => {
+    const lin = rgb.slice(0, 3).map(v => {
+      const c = v / 255;
+      return c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2];
+  };
+  const ratio = (fg, bg) => {
+    const [a, b] = [luminance(fg), luminance(bg)];
+    return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  };
+  const shown = el => el.checkVisibility({checkOpacity: true, checkVisibilityCSS: true})
+    && el.getBoundingClientRect().width > 0;
+  const ownText = el => Array.from(el.childNodes)
+    .filter(n => n.nodeType === Node.TEXT_NODE).map(n => n.textContent).join("").trim();
+  const describe = el => (el.textContent || "").replace(/\s+/g, " ").trim().slice(0, 60);
+
+  const root = document.querySelector(".bd-article") || document.body;
+  const checks = [];
+  const add = (kind, el, textEl) => {
+    if (!shown(el)) return;
+    const bg = background(el);
+    const fgRaw = parse(getComputedStyle(textEl).color);
+    if (bg === null || fgRaw === null) {
+      checks.push({kind, text: describe(el), error: "colour not in rgb()",
+                   color: getComputedStyle(textEl).color,
+                   background: getComputedStyle(el).backgroundColor});
+      return;
+    }
+    const fg = over(fgRaw, bg);
+    checks.push({kind, text: describe(textEl), ratio: ratio(fg, bg),
+                 color: getComputedStyle(textEl).color,
+                 background: `rgb(${bg.slice(0, 3).map(Math.round).join(", ")})`});
+  };
+  root.querySelectorAll("p").forEach(p => { if (p.textContent.trim()) add("paragraph", p, p); });
+  root.querySelectorAll(".admonition > .admonition-title")
+    .forEach(t => add("admonition title", t, t));
+  root.querySelectorAll("pre").forEach(pre => {
+    if (!pre.textContent.trim()) return;
+    if (ownText(pre)) add("code block", pre, pre);
+    const seen = new Set();
+    pre.querySelectorAll("span").forEach(span => {
+      const color = getComputedStyle(span).color;
+      if (!ownText(span) || seen.has(color)) return;
+      seen.add(color);
+      add("code block", pre, span);
+    });
+  });
+  return {checks};
+}
+"""
+
+# Transparent pixels of every figure in the article (output images and figure images),
+# read back through a canvas from the same origin.
+_FIGURE_ALPHA_JS = r"""
+() => Array.from(document.querySelectorAll(
+    ".bd-article .cell_output img, .bd-article figure img")).map(img => {
+  const result = {src: img.getAttribute("src"), width: img.naturalWidth,
+                  height: img.naturalHeight, transparent: null, total: null, error: null};
+  try {
+    const canvas = document.createElement("canvas");
+    canvas.width = img.naturalWidth;
+    canvas.height = img.naturalHeight;
+    const context = canvas.getContext("2d");
+    context.drawImage(img, 0, 0);
+    const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
+    let transparent = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i] < 255) transparent += 1;
+    result.transparent = transparent;
+    result.total = data.length / 4;
+  } catch (error) {
+    result.error = String(error);
+  }
+  return result;
+})
 """
 
 
@@ -399,8 +530,44 @@ def _run_visit(browser, site_url: str, page: Page, binder_url: str, shots: Path)
         pw_page.screenshot(path=str(visit.screenshot), full_page=True)
     with _stage(visit, "solutions"):
         _check_solutions(pw_page, visit)
+    with _stage(visit, "download"):
+        visit.download_href = pw_page.evaluate(
+            "() => { const a = document.querySelector('a.btn-download-source-button');"
+            " return a ? a.href : null; }"
+        )
+    # After the solutions stage, so that the unfolded solutions are measured too.
+    with _stage(visit, "contrast-light"):
+        visit.contrast["light"] = _measure_contrast(pw_page, "light")
+    with _stage(visit, "figures"):
+        visit.figures = pw_page.evaluate(_FIGURE_ALPHA_JS)
+    with _stage(visit, "contrast-dark"):
+        _switch_mode(pw_page, "dark")
+        visit.contrast["dark"] = _measure_contrast(pw_page, "dark")
+        visit.dark_screenshot = shots / f"{page.slug}-dark.png"
+        pw_page.screenshot(path=str(visit.dark_screenshot))
     context.close()
     return visit
+
+
+def _switch_mode(pw_page, mode: str) -> None:
+    """Switch the theme's colour mode the way a reader does: with the theme's own button,
+    which cycles through light, dark and auto and remembers the choice."""
+    for _ in range(3):
+        if pw_page.evaluate("() => document.documentElement.dataset.theme") == mode:
+            return
+        pw_page.locator("button.theme-switch-button").first.click()
+    # Away from the button, so that its tooltip does not cover the dark screenshot.
+    pw_page.mouse.move(0, 0)
+    current = pw_page.evaluate("() => document.documentElement.dataset.theme")
+    if current != mode:
+        raise RuntimeError(f"the theme switch never reached {mode} mode (stuck at {current})")
+
+
+def _measure_contrast(pw_page, mode: str) -> dict:
+    theme = pw_page.evaluate("() => document.documentElement.dataset.theme")
+    if theme != mode:
+        raise RuntimeError(f"the page is in {theme} mode, not {mode}")
+    return pw_page.evaluate(_CONTRAST_JS)
 
 
 @contextlib.contextmanager
@@ -419,7 +586,7 @@ def _visits() -> dict:
 @pytest.fixture
 def visit(request, _visits, browser, site_url, book_config, screenshot_dir):
     """The recorded visit of this test's page (opened once per session, then reused)."""
-    name = next(n for n in ("page", "notebook_page", "solution_page")
+    name = next(n for n in ("page", "notebook_page", "solution_page", "figure_page")
                 if n in request.fixturenames)
     page = request.getfixturevalue(name)
     if page.docname not in _visits:

@@ -200,3 +200,24 @@ def notebook_figures(path: Path) -> tuple[int, list[str]]:
         if images == 0 and re.search(r"^plt\.show\(\)", source, flags=re.M):
             lost.append(f"code cell {code_index}: {source.strip().splitlines()[0][:70]!r}")
     return shown, lost
+
+
+_MARKDOWN_IMAGE = re.compile(
+    r"!\[[^\]]*\]\(|^\s*(```+|:::+)\s*\{(figure|image|glue:figure)\}", re.M
+)
+
+
+def page_has_figures(page: Page) -> bool:
+    """Whether the page shows a figure: an image output of its notebook, or an image or
+    figure in its markdown (a page without one gets no figure checks)."""
+    if page.is_notebook:
+        return notebook_figures(page.source)[0] > 0
+    return bool(_MARKDOWN_IMAGE.search(page.source.read_text(encoding="utf-8")))
+
+
+_FIGURE_DIRECTIVE = re.compile(r"\{(figure|glue:figure)\}")
+
+
+def page_has_figure_directives(page: Page) -> bool:
+    """Whether the source has a figure directive (which the build gives a caption)."""
+    return bool(_FIGURE_DIRECTIVE.search(page.source.read_text(encoding="utf-8")))

@@ -6,8 +6,13 @@ For every page of _toc.yml (see conftest.py for how each is opened once):
 - MathJax typeset its math, and no raw `$$` or `\\(` is left in the text;
 - every figure its notebook produced is shown;
 - a notebook page carries a Binder launch link to exactly that notebook;
-- exercise solutions start hidden and open when their toggle is clicked.
-A full-page screenshot of each page is written to _build/screenshots/ for review.
+- exercise solutions start hidden and open when their toggle is clicked;
+- in light and in dark mode (switched with the theme's own button), every paragraph,
+  admonition title and code block has a WCAG AA text contrast (at least 4.5);
+- every figure is opaque, so it stays readable on the dark page;
+- a notebook page's download button gives the repository's .ipynb.
+A full-page screenshot of each page is written to _build/screenshots/ for review, and a
+screenshot of its top in dark mode next to it (`<page>-dark.png`).
 """
 
 from __future__ import annotations
@@ -147,3 +152,86 @@ def test_screenshot_written(page, visit):
     visit.require_loaded("screenshot")
     assert visit.screenshot is not None and visit.screenshot.is_file()
     assert visit.screenshot.stat().st_size > 1000, f"{visit.screenshot} is nearly empty"
+
+
+# WCAG 2 level AA for normal text.
+MIN_CONTRAST = 4.5
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_text_contrast(page, visit, mode):
+    """Every visible paragraph, admonition title and code block (each of its syntax
+    colours) has a contrast of at least 4.5 with its background, in light and dark mode."""
+    visit.require_loaded(f"contrast-{mode}")
+    checks = visit.contrast[mode]["checks"]
+    if not checks:
+        pytest.fail(f"{page.url_path}: no paragraph or code block was measured in {mode} "
+                    "mode (is the article empty, or did the selectors stop matching?)",
+                    pytrace=False)
+    problems, seen = [], set()
+    for check in checks:
+        if check.get("error"):
+            problems.append(f"{check['kind']} {check['text']!r}: {check['error']} "
+                            f"(text {check['color']}, background {check['background']})")
+            continue
+        key = (check["kind"], check["color"], check["background"])
+        if check["ratio"] < MIN_CONTRAST and key not in seen:
+            seen.add(key)
+            problems.append(
+                f"{check['kind']} {check['text']!r}: contrast {check['ratio']:.2f} < "
+                f"{MIN_CONTRAST} (text {check['color']} on {check['background']})"
+            )
+    _fail_on(problems, f"{page.url_path} in {mode} mode, text below WCAG AA contrast")
+
+
+def test_figures_are_opaque(figure_page, visit):
+    """A figure with transparent pixels shows the page through them: in dark mode its
+    dark lines and labels vanish into a dark background."""
+    page = figure_page
+    visit.require_loaded("figures")
+    if not visit.figures:
+        pytest.fail(f"{page.url_path}: the source has figures but the page shows none",
+                    pytrace=False)
+    problems = []
+    for figure in visit.figures:
+        if figure["error"]:
+            problems.append(f"{figure['src']}: could not be read back ({figure['error']})")
+        elif figure["transparent"]:
+            share = figure["transparent"] / figure["total"]
+            problems.append(
+                f"{figure['src']}: {figure['transparent']} of {figure['total']} pixels "
+                f"({share:.0%}) are transparent; give the figure an opaque background "
+                "(matplotlib: facecolor='white', never transparent=True)"
+            )
+    _fail_on(problems, f"{page.url_path}: figures that are not opaque")
+
+
+def test_download_button_gives_the_notebook(notebook_page, visit, site_url):
+    """The page's download button hands out the notebook itself: the .ipynb of the
+    repository, byte for byte, that Jupyter can open (not the rendered page)."""
+    import urllib.request
+
+    page = notebook_page
+    visit.require_loaded("download")
+    href = visit.download_href
+    if not href:
+        pytest.fail(f"{page.url_path} has no download button for its source "
+                    "(a.btn-download-source-button)", pytrace=False)
+    assert href.startswith(site_url), f"{href} is not served with the site"
+    assert urlsplit(href).path.endswith(".ipynb"), f"the download button gives {href}"
+    with urllib.request.urlopen(href, timeout=30) as response:  # 127.0.0.1 only
+        served = response.read()
+    assert served == page.source.read_bytes(), (
+        f"{href} is not the repository's {page.source.name}"
+    )
+    import nbformat
+
+    notebook = nbformat.reads(served.decode("utf-8"), as_version=4)
+    assert any(cell.cell_type == "code" for cell in notebook.cells), (
+        f"{href} holds no code cell"
+    )
+
+
+def test_dark_screenshot_written(page, visit):
+    visit.require_loaded("contrast-dark")
+    assert visit.dark_screenshot is not None and visit.dark_screenshot.is_file()
