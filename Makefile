@@ -29,8 +29,8 @@ XDIST  := -n $(TEST_JOBS) --maxprocesses $(TEST_MAX_JOBS) --dist loadfile
 PDF    := _build/html/neural-networks-checked-by-code.pdf
 SITE_PYTEST := -m pytest -p no:nbval -p no:cacheprovider -o addopts=""
 
-.PHONY: book test unit nbval build site pdf budget outputs bench stress portability lab clean \
-        figures book-without-solutions test-without-solutions
+.PHONY: book test unit nbval build site pdf budget outputs bench stress portability lab clean figures
+.PHONY: book-without-solutions test-without-solutions
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
