@@ -74,7 +74,10 @@ class _BookPage(HTMLParser):
               and len(self.solutions) < self._solutions_seen):
             role = "solution"
             self.solutions.append([""])
-        elif tag == "img" and self._in_main and self._in_figure():
+        elif (tag == "img" and self._in_main and self._in_figure()
+              and not (attrs.get("src") or "").lower().endswith(".svg")):
+            # Raster images only: Chromium prints an SVG figure as vector paths, which
+            # are no image objects in the PDF (its caption is checked separately).
             self.image_count += 1
         if tag == "main":
             self._in_main += 1

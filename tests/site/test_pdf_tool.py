@@ -41,11 +41,13 @@ def test_pdf_test_reads_titles_captions_and_images_without_math():
         '</h1><main><p>Some text</p><figure><img src="a.png"><figcaption>'
         '<span class="caption-number">Fig. 1 </span><span class="caption-text">Loss of '
         '<span class="math">\\(w_1\\)</span> over epochs</span></figcaption></figure>'
-        '<div class="cell_output"><img src="b.png"></div><img src="logo.png"></main>'
+        '<div class="cell_output"><img src="b.png"></div><img src="logo.png">'
+        '<figure><img src="figures/network.svg"></figure></main>'
         '</body></html>'
     )
     assert _pieces(parser.title) == ["skipped before main no first h1 counts"]
     assert [_pieces(caption) for caption in parser.captions] == [["loss of", "over epochs"]]
-    assert parser.image_count == 2  # the figure's and the output's, not the logo
+    # the figure's and the output's, not the logo nor the vector (SVG) figure
+    assert parser.image_count == 2
     # Text in <main>, without math and caption numbers (those print differently).
     assert parser.text_chars == len("Some text") + len("Loss of") + len("over epochs")
