@@ -189,12 +189,15 @@ class Dense(Layer):
         return self.a
 
     def backward(self, grad_out, need_input_grad=True):
+        """Given dC/da: delta = dC/da * f'(z), the Hadamard product of
+        eq-ch2-bp1-matrix and eq-ch2-bp2-matrix, then ``backward_delta``."""
         delta = self.activation.backward(self.z, self.a, grad_out)
         return self.backward_delta(delta, need_input_grad)
 
     def backward_delta(self, delta, need_input_grad=True):
-        """Given delta = dC/dz: dC/dW = x^T delta, dC/db = sum of delta over samples,
-        dC/dx = delta W^T (the matrix-form backpropagation equations of chapter 2)."""
+        """Given delta = dC/dz: dC/dW = x^T delta (eq-ch2-bp4-matrix),
+        dC/db = the sum of delta over the samples (eq-ch2-bp3-matrix), and
+        dC/dx = delta W^T for the layer below (eq-ch2-bp2-matrix)."""
         np.matmul(self.cache["x"].T, delta, out=self.dW)
         delta.sum(axis=0, out=self.db)
         return delta @ self.W.T if need_input_grad else None

@@ -80,10 +80,10 @@ class Loss:
         raise NotImplementedError
 
     def output_error(self, z, a, y, activation):
-        """The output error ``Delta^L = dC/dZ^L`` of an output layer with pre-activations
-        ``z``, activations ``a`` and ``activation`` (step 3 of the algorithm of chapter 2):
-        in closed form for the canonical pair, else by eq. (eq-ch2-bp1-matrix), dC/dA^L
-        times the activation's derivative."""
+        """Step 3 of the algorithm of chapter 2: the output error
+        Delta^L = dC/dZ^L of an output layer with pre-activations z,
+        activations a and ``activation``. In closed form for the canonical
+        pair (``delta``), else by eq-ch2-bp1-matrix: dC/dA^L times f'(Z^L)."""
         if self.canonical_activation is not None:
             return self.delta(z, a, y)
         return activation.backward(z, a, self.gradient(a, y))

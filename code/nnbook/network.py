@@ -51,9 +51,9 @@ DIVERGENCE_FLOOR = 1e-6
 
 
 def forward(layers, X, training=False):
-    """Step 2 of the algorithm of chapter 2, the forward pass: ``A^0 = X``, then for
-    ``l = 1, ..., L`` the layer computes ``Z^l`` and ``A^l`` (eq-ch2-forward-matrix) and
-    keeps them for the backward pass. Returns ``A^L``."""
+    """Step 2 of the algorithm of chapter 2, the forward pass: A^0 = X, then
+    for l = 1, ..., L the layer computes Z^l and A^l (eq-ch2-forward-matrix)
+    and keeps them for the backward pass. Returns A^L."""
     A = X
     for layer in layers:
         A = layer.forward(A, training)
@@ -61,19 +61,20 @@ def forward(layers, X, training=False):
 
 
 def backward(layers, loss, Y):
-    """Steps 3 and 4 of the algorithm of chapter 2, after ``forward(layers, X)``: fills
-    every layer's ``grads`` with dC/dW^l and dC/db^l of the mean ``loss`` over the
-    mini-batch with targets ``Y`` (no penalty: ``Network`` adds it, chapter 4)."""
+    """Steps 3 and 4 of the algorithm of chapter 2, after forward(layers, X):
+    fill every layer's grads with dC/dW^l and dC/db^l of the mean loss over
+    the mini-batch with targets Y (the penalty is added by Network)."""
     output = layers[-1]
-    # Step 3: the output error Delta^L, by eq-ch2-bp1-matrix or, for a loss and its
-    # canonical output activation, in closed form (eq-ch2-delta-bce, eq-ch2-delta-softmax).
+    # Step 3: the output error Delta^L by eq-ch2-bp1-matrix or, for a loss
+    # and its canonical output activation, in closed form (eq-ch2-delta-bce,
+    # eq-ch2-delta-softmax).
     Delta = loss.output_error(output.z, output.a, Y, output.activation)
-    # Step 4, l = L: dC/dW^L and dC/db^L (eq-ch2-bp4-matrix, eq-ch2-bp3-matrix), and the
-    # layer below's dC/dA^(L-1) = Delta^L (W^L)^T, the first factor of eq-ch2-bp2-matrix.
+    # Step 4, l = L: dC/dW^L and dC/db^L (eq-ch2-bp4-matrix, eq-ch2-bp3-matrix)
+    # and Delta^L (W^L)^T, the first factor of eq-ch2-bp2-matrix.
     grad_A = output.backward_delta(Delta, need_input_grad=len(layers) > 1)
-    # Step 4, l = L-1, ..., 1: each layer multiplies by f'(Z^l) to get Delta^l (completing
-    # eq-ch2-bp2-matrix), fills its gradients and hands Delta^l (W^l)^T further down; the
-    # first layer need not compute a gradient for the inputs.
+    # Step 4, l = L-1, ..., 1: layer l multiplies by f'(Z^l) to get Delta^l
+    # (eq-ch2-bp2-matrix), fills its gradients and hands Delta^l (W^l)^T on;
+    # the first layer computes no gradient for the inputs.
     for l in range(len(layers) - 1, 0, -1):
         grad_A = layers[l - 1].backward(grad_A, need_input_grad=l > 1)
 
