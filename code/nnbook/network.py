@@ -30,7 +30,7 @@ from .layers import Layer
 from .losses import get_loss
 from .optimizers import Optimizer, get_optimizer
 from .regularization import add_penalty_gradient, penalty
-from .validation import (as_numeric_array, check_feature_names, check_number,
+from .validation import (chain_shapes, check_feature_names, check_inputs, check_number,
                          check_positive_int, encode_targets)
 
 __all__ = ["Network", "TrainingDivergedError", "forward", "backward"]
@@ -212,7 +212,8 @@ class Network(BaseEstimator):
                     f"Dense(n_outputs=100, ...)"
                 )
         first_shape = self.layers[0].input_shape
-        template_output = self._chain_shapes((None,) if first_shape is None else first_shape)
+        template_output = chain_shapes(self.layers,
+                                       (None,) if first_shape is None else first_shape)
         output = self.layers[-1]
         if output.activation is None:
             raise ValueError("layers: the last layer must have an activation (e.g. Dense)")
@@ -246,77 +247,16 @@ class Network(BaseEstimator):
             raise TypeError(f"seed must be an integer or None, got {self.seed!r}")
         return template_output
 
-    def _chain_shapes(self, shape, data_argument=None, layers=None):
-        """The output shape of one sample of ``shape`` after all layers, or a ValueError
-        naming the first layer that cannot take what the one before it gives. With sizes
-        unknown (None, e.g. image sides before a convolution), only what is known is
-        checked; ``_check_X`` repeats the check with the data's own sample shape."""
-        source = "" if data_argument is None else f" for {data_argument} of sample shape " \
-                                                  f"{tuple(shape)}"
-        for i, layer in enumerate(self.layers if layers is None else layers):
-            expected = layer.input_shape
-            if expected is None:  # a layer that takes any shape (e.g. Dropout)
-                expected = (None,) * len(shape)
-            if len(expected) != len(shape) or any(
-                e is not None and s is not None and e != s for e, s in zip(expected, shape)
-            ):
-                giver = f"layers[{i - 1}] gives" if i else "it gets"
-                raise ValueError(
-                    f"layers[{i}] expects inputs of shape {expected} but {giver} {shape}{source}"
-                )
-            try:
-                shape = layer.output_shape(shape)
-            except ValueError as error:
-                raise ValueError(f"layers[{i}] cannot take inputs of shape {shape}{source}: "
-                                 f"{error}") from None
-        return shape
-
     def _check_X(self, X, argument="X", reset=False):
-        """``X`` as a checked array. The sample shape is held against the trained first
-        layer once there is one (and ``reset`` is False), else against the template, as
-        ``fit`` needs it (which then records the input with ``_set_input``)."""
+        """``X`` as a checked array (``nnbook.validation.check_inputs``). The sample shape
+        is held against the trained layers once there are some (and ``reset`` is False),
+        else against the template, as ``fit`` needs it (which then records the input
+        with ``_set_input``)."""
         if argument == "X" and not reset:
             check_feature_names(self, X, reset=False)
-        X = as_numeric_array(X, argument, self.dtype)
         trained = hasattr(self, "layers_") and not reset
-        expected = (self.layers_ if trained else self.layers)[0].input_shape
-        if expected is None:  # a first layer that takes any shape: at least 2-D data
-            expected = (None,) * max(X.ndim - 1, 1)
-        if X.ndim != len(expected) + 1:
-            hint = ""
-            if X.ndim == 1 and len(expected) == 1:
-                # scikit-learn's advice (and wording) for a vector where a matrix belongs.
-                hint = ("; Reshape your data either using array.reshape(-1, 1) if it has a "
-                        "single feature or array.reshape(1, -1) if it contains a single "
-                        "sample")
-            raise ValueError(
-                f"{argument} must have {len(expected) + 1} dimensions (samples, "
-                f"{', '.join(str(e) for e in expected)}), got shape {X.shape}{hint}"
-            )
-        if X.shape[0] == 0:
-            raise ValueError(f"{argument} has no samples")
-        if X.ndim == 2 and X.shape[1] == 0:
-            # scikit-learn's wording, which its estimator checks look for.
-            raise ValueError(f"{argument} has 0 feature(s) (shape={X.shape}) while a minimum "
-                             f"of 1 is required.")
-        if X.ndim == 2 and expected[0] is not None and X.shape[1] != expected[0]:
-            # scikit-learn's wording, which its estimator checks look for.
-            raise ValueError(
-                f"{argument} has {X.shape[1]} features, but Network is expecting "
-                f"{expected[0]} features as input (the inputs of the first layer)"
-            )
-        for got, want in zip(X.shape[1:], expected):
-            if want is not None and got != want:
-                raise ValueError(
-                    f"{argument} has samples of shape {X.shape[1:]}, but the first layer "
-                    f"expects {tuple(expected)}"
-                )
-        if any(size is None for size in expected) and not trained:
-            # Sizes the layers left open (image sides) are known now: check the whole chain.
-            self._chain_shapes(X.shape[1:], argument)
-        elif trained and any(size is None for size in expected):
-            self._chain_shapes(X.shape[1:], argument, self.layers_)
-        return X
+        return check_inputs(X, argument, self.layers_ if trained else self.layers,
+                            self.dtype)
 
     def _encode_targets(self, y, n_samples, argument="y", learn=False):
         """``(Y, learned)`` from ``nnbook.validation.encode_targets`` for this network:
@@ -393,10 +333,10 @@ class Network(BaseEstimator):
                     "initialize(X, y))"
                 raise ValueError(f"layers[{i}]: {error}{hint}") from None
             shape = layer.output_shape(tuple(shape))
-        self._output_shape = self._chain_shapes(
-            sample_shape if sample_shape is not None else
+        self._output_shape = chain_shapes(
+            layers, sample_shape if sample_shape is not None else
             ((None,) if layers[0].input_shape is None else layers[0].input_shape),
-            None if sample_shape is None else "X", layers)
+            None if sample_shape is None else "X")
         self._rng = np.random.default_rng(self.seed)
         self.layers_ = layers
         self._layers_signature = _layer_signature(self.layers)

@@ -4,6 +4,7 @@ the algorithm reads like the chapter that teaches it.
 
 * ``check_number``: the one checker of scalar hyperparameters (sizes, rates, penalties);
 * ``as_numeric_array``, ``as_target_array``, ``check_feature_names``: the data;
+* ``check_inputs`` and ``chain_shapes``: the data and the layers fit together;
 * ``encode_targets``: labels or targets as the array the loss compares with the output
   layer (the loss object says how it wants them encoded).
 
@@ -23,7 +24,8 @@ import numpy as np
 from sklearn.exceptions import DataConversionWarning
 
 __all__ = ["check_number", "check_positive_int", "as_numeric_array", "as_target_array",
-           "feature_names", "check_feature_names", "encode_targets"]
+           "feature_names", "check_feature_names", "check_inputs", "chain_shapes",
+           "encode_targets"]
 
 #: What ``check_number`` can require: the type a value must have, the condition it must
 #: meet, and the Python type it is returned as.
@@ -160,6 +162,77 @@ def check_feature_names(estimator, X, reset):
 def _listed(names, at_most=5):
     lines = [f"- {name}\n" for name in names[:at_most]]
     return "".join(lines) + ("- ...\n" if len(names) > at_most else "")
+
+
+def chain_shapes(layers, shape, data_argument=None):
+    """The output shape of one sample of ``shape`` after all ``layers``, or a ValueError
+    naming the first layer that cannot take what the one before it gives. With sizes
+    unknown (None, e.g. image sides before a convolution), only what is known is
+    checked; ``check_inputs`` repeats the check with the data's own sample shape.
+    Introduced in chapter 4 (sizes inferred at ``fit``)."""
+    source = "" if data_argument is None else f" for {data_argument} of sample shape " \
+                                              f"{tuple(shape)}"
+    for i, layer in enumerate(layers):
+        expected = layer.input_shape
+        if expected is None:  # a layer that takes any shape (e.g. Dropout)
+            expected = (None,) * len(shape)
+        if len(expected) != len(shape) or any(
+            e is not None and s is not None and e != s for e, s in zip(expected, shape)
+        ):
+            giver = f"layers[{i - 1}] gives" if i else "it gets"
+            raise ValueError(
+                f"layers[{i}] expects inputs of shape {expected} but {giver} {shape}{source}"
+            )
+        try:
+            shape = layer.output_shape(shape)
+        except ValueError as error:
+            raise ValueError(f"layers[{i}] cannot take inputs of shape {shape}{source}: "
+                             f"{error}") from None
+    return shape
+
+
+def check_inputs(X, argument, layers, dtype):
+    """``X`` as a finite array of ``dtype`` whose samples the first of ``layers`` takes,
+    and, where the layers leave sizes open (image sides), the whole chain of ``layers``
+    too; else a ValueError naming ``argument``, in scikit-learn's wording where its
+    estimator checks look for it. Introduced in chapter 1."""
+    X = as_numeric_array(X, argument, dtype)
+    expected = layers[0].input_shape
+    if expected is None:  # a first layer that takes any shape: at least 2-D data
+        expected = (None,) * max(X.ndim - 1, 1)
+    if X.ndim != len(expected) + 1:
+        hint = ""
+        if X.ndim == 1 and len(expected) == 1:
+            # scikit-learn's advice (and wording) for a vector where a matrix belongs.
+            hint = ("; Reshape your data either using array.reshape(-1, 1) if it has a "
+                    "single feature or array.reshape(1, -1) if it contains a single "
+                    "sample")
+        raise ValueError(
+            f"{argument} must have {len(expected) + 1} dimensions (samples, "
+            f"{', '.join(str(e) for e in expected)}), got shape {X.shape}{hint}"
+        )
+    if X.shape[0] == 0:
+        raise ValueError(f"{argument} has no samples")
+    if X.ndim == 2 and X.shape[1] == 0:
+        # scikit-learn's wording, which its estimator checks look for.
+        raise ValueError(f"{argument} has 0 feature(s) (shape={X.shape}) while a minimum "
+                         f"of 1 is required.")
+    if X.ndim == 2 and expected[0] is not None and X.shape[1] != expected[0]:
+        # scikit-learn's wording, which its estimator checks look for.
+        raise ValueError(
+            f"{argument} has {X.shape[1]} features, but Network is expecting "
+            f"{expected[0]} features as input (the inputs of the first layer)"
+        )
+    for got, want in zip(X.shape[1:], expected):
+        if want is not None and got != want:
+            raise ValueError(
+                f"{argument} has samples of shape {X.shape[1:]}, but the first layer "
+                f"expects {tuple(expected)}"
+            )
+    if any(size is None for size in expected):
+        # Sizes the layers left open (image sides) are known now: check the whole chain.
+        chain_shapes(layers, X.shape[1:], argument)
+    return X
 
 
 def encode_targets(y, n_samples, loss, n_outputs, classes, dtype, argument="y", learn=False):
