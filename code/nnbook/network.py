@@ -273,8 +273,9 @@ class Network(BaseEstimator):
         self._loss = get_loss(self.loss)
 
     def _set_input(self, X_given, X):
-        """Record what ``fit`` learns from its input ``X`` (the checked ``X_given``):
-        ``n_features_in_`` and ``feature_names_in_``, as scikit-learn does."""
+        """Record what ``fit`` learns from its input, as scikit-learn does:
+        ``feature_names_in_`` from ``X_given`` (a DataFrame's column names) and
+        ``n_features_in_`` from the checked array ``X``."""
         check_feature_names(self, X_given, reset=True)
         if X.ndim == 2:
             self.n_features_in_ = X.shape[1]
