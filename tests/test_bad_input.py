@@ -1,4 +1,4 @@
-"""Bad input (DESIGN.md, "Bad input"): every case raises ValueError or TypeError, as listed,
+"""Bad input (ARCHITECTURE.md, "The estimator"): every case raises ValueError or TypeError, as listed,
 with a message that names the offending argument.
 
 Each case is a line in a table: what is called, the exception type, and the name of the

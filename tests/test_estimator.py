@@ -128,7 +128,7 @@ def test_pipeline_with_standard_scaler():
 
 
 def test_scikit_learn_sees_the_task_of_the_loss():
-    # DESIGN.md: cross_val_score and GridSearchCV work on Network "exactly as on
+    # ARCHITECTURE.md: cross_val_score and GridSearchCV work on Network "as on
     # MLPClassifier", whose integer cv means stratified folds.
     assert is_classifier(classifier()) and not is_regressor(classifier())
     assert is_regressor(regressor()) and not is_classifier(regressor())
@@ -530,7 +530,7 @@ def test_float32_networks_train_and_predict_in_float32():
 ])
 def test_default_initialization(activation, variance, kind):
     # Glorot uniform on (-sqrt(6 / (n_in + n_out)), +...) for the sigmoid family, He normal
-    # N(0, 2 / n_in) for the ReLU family, biases zero (DESIGN.md). 120,000 weights estimate
+    # N(0, 2 / n_in) for the ReLU family, biases zero (chapter 2). 120,000 weights estimate
     # the variance to about 0.5 %.
     net = Network([Dense(400, 300, activation)], loss="mse", seed=3).initialize()
     W, b = net.parameters()

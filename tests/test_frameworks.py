@@ -82,7 +82,7 @@ def test_keras_twin_predicts_what_nnbook_predicts(tf_keras, digits, hidden):
     net = classifier(hidden, dtype="float32").initialize()
     # Non-trivial batch-normalisation statistics, to see that they are copied.
     bn = net.layers_[1]
-    bn.set_statistics([np.full(16, 0.1), np.full(16, 2.0)])
+    bn.set_buffers([np.full(16, 0.1), np.full(16, 2.0)])
     model = fw.keras_twin(net)
     assert [w.dtype for w in model.get_weights()] == ["float32"] * len(model.get_weights())
     keras_proba = model.predict(X, verbose=0)
@@ -150,7 +150,7 @@ def test_keras_twin_of_every_chapter_network_predicts_the_same(tf_keras, keras_f
     for layer in net.layers_:
         if isinstance(layer, BatchNorm):  # statistics that are not the identity's
             n = layer.n_features
-            layer.set_statistics([rng.normal(size=n) * 0.1, rng.uniform(0.5, 2.0, size=n)])
+            layer.set_buffers([rng.normal(size=n) * 0.1, rng.uniform(0.5, 2.0, size=n)])
     model = fw.keras_twin(net)
     ours = net.predict(X) if loss == "mse" else net.predict_proba(X)
     theirs = model.predict(X, verbose=0)
@@ -289,7 +289,7 @@ def one_epoch_of_sgd(digits, dtype, tolerance):
     assert max(errors) < tolerance, errors
     bn = net.layers_[1]
     stats = model.layers[1].get_weights()[2:]
-    assert max(relative_error(a, b) for a, b in zip(bn.statistics(), stats)) < tolerance
+    assert max(relative_error(a, b) for a, b in zip(bn.buffers, stats)) < tolerance
     assert relative_error(model.predict(X, verbose=0), net.predict_proba(X)) < tolerance
 
 

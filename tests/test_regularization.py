@@ -137,7 +137,7 @@ def make_batchnorm_pair(keras, n_features, rng, input_shape=None):
               rng.standard_normal(n_features), rng.uniform(0.5, 2.0, n_features)]
     values = [v.astype(np.float32) for v in values]
     layer.set_parameters(values[:2])
-    layer.set_statistics(values[2:])
+    layer.set_buffers(values[2:])
     twin = keras.layers.BatchNormalization(axis=-1, momentum=0.9, epsilon=1e-3)
     twin.build((None, *layer.input_shape))
     twin.set_weights(values)
@@ -161,7 +161,7 @@ def test_batchnorm_matches_keras(tf_keras, training, shape):
     for mine, theirs in zip([grad_x, *layer.grads], keras_grads):
         assert relative_error(mine, theirs) < FLOAT32_TOLERANCE
     # The running statistics moved (training) or stayed (inference) as Keras' did.
-    for mine, theirs in zip(layer.statistics(), twin.get_weights()[2:]):
+    for mine, theirs in zip(layer.buffers, twin.get_weights()[2:]):
         assert relative_error(mine, theirs) < FLOAT32_TOLERANCE
 
 
@@ -175,7 +175,7 @@ def test_batchnorm_training_statistics_by_formula():
     np.testing.assert_allclose(out.var(axis=0), x.var(axis=0) / (x.var(axis=0) + 1e-3))
     np.testing.assert_allclose(layer.moving_mean, 0.2 * x.mean(axis=0))
     np.testing.assert_allclose(layer.moving_variance, 0.8 + 0.2 * x.var(axis=0))
-    assert all(a is b for a, b in zip(layer.state, layer.statistics()))
+    assert layer.buffers[0] is layer.moving_mean and layer.buffers[1] is layer.moving_variance
 
 
 @pytest.mark.parametrize("training", [True, False])
@@ -189,7 +189,7 @@ def test_batchnorm_network_gradient_against_finite_differences(training):
         if isinstance(layer, BatchNorm):
             n = layer.n_features
             layer.set_parameters([rng.uniform(0.5, 2.0, n), rng.standard_normal(n)])
-            layer.set_statistics([rng.standard_normal(n), rng.uniform(0.5, 2.0, n)])
+            layer.set_buffers([rng.standard_normal(n), rng.uniform(0.5, 2.0, n)])
     errors = check_gradients(net, X, y, training=training)
     assert max(errors) < FD_TOLERANCE, errors
 
@@ -229,8 +229,8 @@ def test_batchnorm_in_a_network_trains_and_predicts_deterministically():
     reversed_order = net.predict_proba(X[::-1])[::-1]
     np.testing.assert_allclose(net.predict_proba(X), reversed_order, rtol=1e-12)
     again = network().fit(X, y)  # same seed: the same masks, batches and parameters
-    for a, b in zip(net.parameters() + net.layers_[1].statistics(),
-                    again.parameters() + again.layers_[1].statistics()):
+    for a, b in zip(net.parameters() + net.layers_[1].buffers,
+                    again.parameters() + again.layers_[1].buffers):
         np.testing.assert_array_equal(a, b)
 
 

@@ -8,14 +8,14 @@ Modules, one job each (the chapter that introduces them in brackets):
 
 =================  ==========================================================================
 activations        identity, sigmoid, tanh, ReLU, leaky ReLU, ELU, GELU, SiLU, softmax (1, 2, 4)
-losses             mean squared error, binary and categorical cross-entropy (1, 2)
+losses             MSE, binary and categorical cross-entropy, and their tasks (1, 2)
 initializers       normal, Glorot/Xavier, He (2)
 layers             the layer contract and ``Dense`` (1, 2)
-regularization     ``Dropout`` and ``BatchNorm`` layers (4)
+regularization     the L1/L2 penalty, ``Dropout`` and ``BatchNorm`` layers (4)
 convolution        ``Conv2D`` (im2col), ``MaxPool2D``, ``AvgPool2D``, ``Flatten``, loop versions (5)
 optimizers         SGD, momentum, Adagrad, RMSprop, Adam, gradient clipping (1, 4)
-network            ``Network``, the scikit-learn style estimator (1-5)
-validation         checks of the data handed to ``Network``, scikit-learn's conventions (1, 4)
+network            chapter 2's ``forward`` and ``backward``; ``Network``, the estimator (1-5)
+validation         every check: numbers, data, layer shapes, target encoding (1, 4)
 gradcheck          centred finite differences and relative errors (2)
 autodiff           a scalar reverse-mode engine and forward-mode dual numbers (3)
 frameworks         Keras, TensorFlow and scikit-learn twins of a ``Network`` (4, 5)

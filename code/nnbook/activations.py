@@ -31,7 +31,6 @@ class Activation:
     """Base class: an element-wise activation ``a = f(z)``. Introduced in chapter 1."""
 
     name = "activation"
-    elementwise = True
 
     def value(self, z):
         raise NotImplementedError
@@ -225,7 +224,6 @@ class Softmax(Activation):
     """
 
     name = "softmax"
-    elementwise = False
 
     def value(self, z):
         e = z - z.max(axis=-1, keepdims=True)

@@ -12,17 +12,17 @@ is not flipped)::
 with ``x_pad`` the zero-padded input and ``(s_h, s_w)`` the strides. Chapter 5 derives the
 backward pass in this index form and shows that the input gradient is again a convolution.
 
-Two implementations are kept side by side:
+Two implementations are kept side by side, as chapter 5 teaches them:
 
 * ``conv2d_loop_forward`` / ``conv2d_loop_backward``: the formulas above written as loops
   over samples, output pixels and filters. Slow, but they read like the equations; the
   tests hold the fast version against them.
-* ``im2col`` / ``col2im`` and the layers: every receptive field is copied into one row of a
-  matrix (Chellapilla et al. 2006), so that the whole forward pass is one matrix product and
-  the backward pass two. No Python loop runs over samples or pixels: the functions
-  ``im2col``/``col2im`` (the readable version) make one strided copy or addition per kernel
-  offset (p, q); ``Conv2D`` builds the matrix with a single gather from an index computed
-  once per image size, and adds the input gradient back one kernel offset at a time.
+* im2col: every receptive field is copied into one row of a matrix (Chellapilla et al.
+  2006), so that the whole forward pass is one matrix product and the backward pass two,
+  with col2im (the adjoint of im2col) adding the input gradient back. No Python loop runs
+  over samples or pixels: ``_im2col_padded`` / ``_col2im_padded`` make one strided copy or
+  addition per kernel offset (p, q). The public ``im2col``, ``col2im``,
+  ``conv2d_forward``, ``conv2d_backward`` and the layer ``Conv2D`` all run these two.
 
 Padding follows Keras exactly: ``"valid"`` adds none; ``"same"`` gives ``ceil(size /
 stride)`` outputs and, when the total padding is odd, puts the extra row (column) at the
@@ -37,9 +37,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .activations import ReLU, get_activation
-from .initializers import default_initializer, get_initializer
-from .layers import Layer, check_positive_int
+from .activations import get_activation
+from .initializers import default_initializer, get_initializer, zeros
+from .layers import Layer
+from .validation import check_positive_int
 
 __all__ = [
     "Conv2D", "MaxPool2D", "AvgPool2D", "Flatten",
@@ -198,7 +199,8 @@ class _Geometry(NamedTuple):
     offsets: tuple
 
 
-def _geometry(image_shape, window, stride, padding, argument="kernel_size"):
+def _window_geometry(image_shape, window, stride, padding, argument="kernel_size"):
+    """The ``_Geometry`` of a ``window`` sliding with ``stride`` over ``image_shape``."""
     pads, out_shape = padding_amounts(image_shape, window, stride, padding, argument)
     (top, bottom), (left, right) = pads
     padded_shape = (image_shape[0] + top + bottom, image_shape[1] + left + right)
@@ -222,7 +224,8 @@ def _im2col_padded(xp, geometry):
 
 def _col2im_padded(cols, n, c, geometry):
     """Adjoint of ``_im2col_padded``: add every row back onto the pixels it was copied from;
-    returns the padded image of shape (n, padded_h, padded_w, c)."""
+    returns the padded image of shape (n, padded_h, padded_w, c). ``cols`` may also come
+    as a (strided) view of shape (n, out_h, out_w, kh * kw, c)."""
     out_h, out_w = geometry.out_shape
     cols = cols.reshape(n, out_h, out_w, len(geometry.offsets), c)
     xp = np.zeros((n, *geometry.padded_shape, c), dtype=cols.dtype)
@@ -231,23 +234,6 @@ def _col2im_padded(cols, n, c, geometry):
         # the chain rule, done one kernel offset at a time.
         xp[index] += cols[:, :, :, k, :]
     return xp
-
-
-def _im2col_index(geometry, stride, channels):
-    """Flat positions, in one padded image with ``channels`` channels, of the entries of
-    that image's block of the im2col matrix, in its row-major order (i, j, (p, q), c).
-
-    With this index computed once per image size, im2col becomes a single gather
-    (``np.take``) instead of ``kh * kw`` strided copies: several times faster when the
-    channel axis is short, because the copies then move only a few numbers at a time."""
-    out_h, out_w = geometry.out_shape
-    padded_w = geometry.padded_shape[1]
-    i = np.arange(out_h).reshape(-1, 1, 1, 1)
-    j = np.arange(out_w).reshape(1, -1, 1, 1)
-    p = np.array([index[1].start for index in geometry.offsets]).reshape(1, 1, -1, 1)
-    q = np.array([index[2].start for index in geometry.offsets]).reshape(1, 1, -1, 1)
-    c = np.arange(channels).reshape(1, 1, 1, -1)
-    return (((stride[0] * i + p) * padded_w + stride[1] * j + q) * channels + c).reshape(-1)
 
 
 def im2col(x, kernel_size, stride=1, padding="valid"):
@@ -259,7 +245,7 @@ def im2col(x, kernel_size, stride=1, padding="valid"):
     Introduced in chapter 5.
     """
     x = _check_images(x)
-    geometry = _geometry(x.shape[1:3], _pair(kernel_size, "kernel_size"),
+    geometry = _window_geometry(x.shape[1:3], _pair(kernel_size, "kernel_size"),
                          _pair(stride, "stride"), _check_padding(padding))
     cols = _im2col_padded(_pad(x, geometry.pads), geometry)
     return cols.reshape(-1, cols.shape[2])
@@ -273,7 +259,7 @@ def col2im(cols, input_shape, kernel_size, stride=1, padding="valid"):
         raise ValueError(f"input_shape must be (n, height, width, channels), got {input_shape}")
     n, height, width, c = (int(s) for s in input_shape)
     kernel = _pair(kernel_size, "kernel_size")
-    geometry = _geometry((height, width), kernel, _pair(stride, "stride"),
+    geometry = _window_geometry((height, width), kernel, _pair(stride, "stride"),
                          _check_padding(padding))
     cols = np.asarray(cols)
     out_h, out_w = geometry.out_shape
@@ -463,57 +449,50 @@ class Conv2D(Layer):
         shape = (kh, kw, self.in_channels, self.out_channels)
         fan_in, fan_out = kh * kw * self.in_channels, kh * kw * self.out_channels
         self.W = np.asarray(self.initializer(shape, rng, fan_in, fan_out), dtype=dtype)
-        self.b = np.zeros(self.out_channels, dtype=dtype)
+        self.b = np.asarray(zeros((self.out_channels,), rng, fan_in, fan_out), dtype=dtype)
         self.dW, self.db = np.zeros_like(self.W), np.zeros_like(self.b)
         self.params, self.grads = [self.W, self.b], [self.dW, self.db]
         self.regularized = [True, False]
 
-    def _geometry(self, image_shape):
-        """Padding, output size, offsets and im2col gather index for (height, width),
-        computed once per image size."""
-        cached = self._geometries.get(image_shape)
-        if cached is None:
-            geometry = _geometry(image_shape, self.kernel_size, self.stride, self.padding)
-            cached = (geometry, _im2col_index(geometry, self.stride, self.in_channels))
-            self._geometries[image_shape] = cached
-        return cached
+    def _cached_geometry(self, image_shape):
+        """Padding, output size and kernel offsets for (height, width), computed once
+        per image size."""
+        geometry = self._geometries.get(image_shape)
+        if geometry is None:
+            geometry = _window_geometry(image_shape, self.kernel_size, self.stride,
+                                        self.padding)
+            self._geometries[image_shape] = geometry
+        return geometry
 
     def forward(self, x, training=False):
         x = _check_images(x, channels=self.in_channels)
-        geometry, index = self._geometry(x.shape[1:3])
+        geometry = self._cached_geometry(x.shape[1:3])
         n, f = x.shape[0], self.out_channels
         out_h, out_w = geometry.out_shape
-        xp = _pad(x, geometry.pads)
-        # im2col as one gather: cols[n] is image n's block of rows of the im2col matrix,
-        # shape (out_h * out_w, kh * kw * C).
-        self.cols = np.take(xp.reshape(n, -1), index, axis=1).reshape(n, out_h * out_w, -1)
-        self._cache = (x.shape, geometry)
+        # im2col: cols[n] is image n's block of rows, shape (out_h * out_w, kh * kw * C).
+        cols = _im2col_padded(_pad(x, geometry.pads), geometry)
+        self.cache.update(cols=cols, x_shape=x.shape, geometry=geometry)
         # One matrix product, issued as a batch of one product per image: the same
         # arithmetic, but each tall-skinny block runs on one BLAS thread, which is
         # faster than splitting one huge product across busy cores.
-        z = np.matmul(self.cols, self.W.reshape(-1, f))
+        z = np.matmul(cols, self.W.reshape(-1, f))
         z += self.b
         self.z = z.reshape(n, out_h, out_w, f)
         self.a = self.activation.value(self.z)
         return self.a
 
     def backward(self, grad_out, need_input_grad=True):
-        if type(self.activation) is ReLU:
-            # Same values as ReLU.backward (f'(0) = 0), but a product with the boolean mask
-            # is several times faster than np.where on these large arrays.
-            delta = grad_out * (self.z > 0)
-        else:
-            delta = self.activation.backward(self.z, self.a, grad_out)
+        delta = self.activation.backward(self.z, self.a, grad_out)
         return self.backward_delta(delta, need_input_grad)
 
     def backward_delta(self, delta, need_input_grad=True):
         """Given delta = dC/dz of shape (n, out_h, out_w, F): dC/dW = cols^T delta,
         dC/db = sum of delta over samples and pixels, dC/dx = col2im(delta W^T)."""
-        x_shape, geometry = self._cache
+        cols, x_shape, geometry = (self.cache[key] for key in ("cols", "x_shape", "geometry"))
         n, f, c = x_shape[0], self.out_channels, self.in_channels
         delta = np.ascontiguousarray(delta).reshape(n, -1, f)
         # dW = cols^T delta, summed image by image (see forward for why it is batched).
-        np.sum(np.matmul(self.cols.transpose(0, 2, 1), delta), axis=0,
+        np.sum(np.matmul(cols.transpose(0, 2, 1), delta), axis=0,
                out=self.dW.reshape(-1, f))
         # A product with a vector of ones sums over samples and pixels much faster than
         # a reduction along the long axis of a (many, F) array.
@@ -521,16 +500,14 @@ class Conv2D(Layer):
         np.matmul(ones, delta.reshape(-1, f), out=self.db)
         if not need_input_grad:
             return None
-        # dcols = delta W^T, computed directly in "offset-major" order, shape
-        # (n, kh * kw, out_h * out_w, C): the block for kernel offset (p, q) is then
-        # contiguous, and col2im adds it onto the input in one fast strided addition.
+        # dcols = delta W^T, computed in "offset-major" order, (n, kh * kw, out_h * out_w,
+        # C), so that the block col2im adds for kernel offset (p, q) is contiguous; it is
+        # handed over as a view in im2col's order (n, out_h, out_w, kh * kw, C).
         W_offsets = self.W.reshape(-1, c, f).transpose(0, 2, 1)  # (kh * kw, F, C)
         dcols = np.matmul(delta[:, None], W_offsets[None])
-        dxp = np.zeros((n, *geometry.padded_shape, c), dtype=dcols.dtype)
         out_h, out_w = geometry.out_shape
-        for k, index in enumerate(geometry.offsets):
-            dxp[index] += dcols[:, k].reshape(n, out_h, out_w, c)
-        return _crop(dxp, geometry.pads, x_shape)
+        dcols = dcols.reshape(n, -1, out_h, out_w, c).transpose(0, 2, 3, 1, 4)
+        return _crop(_col2im_padded(dcols, n, c, geometry), geometry.pads, x_shape)
 
 
 class _Pool2D(Layer):
@@ -564,10 +541,10 @@ class _Pool2D(Layer):
         x = _check_images(x)
         geometry = self._geometries.get(x.shape[1:3])
         if geometry is None:
-            geometry = _geometry(x.shape[1:3], self.pool_size, self.stride, self.padding,
+            geometry = _window_geometry(x.shape[1:3], self.pool_size, self.stride, self.padding,
                                  argument="pool_size")
             self._geometries[x.shape[1:3]] = geometry
-        self._cache = (x.shape, geometry)
+        self.cache.update(x_shape=x.shape, geometry=geometry)
         return x, geometry
 
 
@@ -592,19 +569,21 @@ class MaxPool2D(_Pool2D):
         # Which window position holds the maximum. Offsets are visited in increasing order
         # k, so "k where the candidate is strictly larger, else keep" is max(argmax, k * larger):
         # cheap integer arithmetic instead of a masked copy, and ties keep the first maximum.
-        self.argmax = np.zeros(out.shape, dtype=np.uint8)
+        argmax = np.zeros(out.shape, dtype=np.uint8)
         for k, index in enumerate(offsets[1:], start=1):
             candidate = xp[index]
             larger = np.greater(candidate, out).view(np.uint8)
             larger *= np.uint8(k)
-            np.maximum(self.argmax, larger, out=self.argmax)
+            np.maximum(argmax, larger, out=argmax)
             np.maximum(out, candidate, out=out)
+        self.cache["argmax"] = argmax
         return out
 
     def backward(self, grad_out, need_input_grad=True):
         if not need_input_grad:
             return None
-        x_shape, geometry = self._cache
+        x_shape, geometry, argmax = (self.cache[key] for key in ("x_shape", "geometry",
+                                                                   "argmax"))
         out_h, out_w = geometry.out_shape
         (ph, pw), (sh, sw) = self.pool_size, self.stride
         padded_shape = (x_shape[0], *geometry.padded_shape, x_shape[3])
@@ -612,12 +591,12 @@ class MaxPool2D(_Pool2D):
             # The windows tile the input exactly: every pixel is written once, directly.
             dxp = np.empty(padded_shape, dtype=grad_out.dtype)
             for k, index in enumerate(geometry.offsets):
-                np.multiply(grad_out, self.argmax == k, out=dxp[index])
+                np.multiply(grad_out, argmax == k, out=dxp[index])
         else:
             # Overlapping windows share pixels (accumulate); uncovered pixels stay zero.
             dxp = np.zeros(padded_shape, dtype=grad_out.dtype)
             for k, index in enumerate(geometry.offsets):
-                dxp[index] += grad_out * (self.argmax == k)
+                dxp[index] += grad_out * (argmax == k)
         return _crop(dxp, geometry.pads, x_shape)
 
 
@@ -635,8 +614,8 @@ class AvgPool2D(_Pool2D):
         total = xp[geometry.offsets[0]].copy()
         for index in geometry.offsets[1:]:
             total += xp[index]
-        self.count = self._window_counts(x.shape, geometry, x.dtype)
-        total /= self.count
+        self.cache["count"] = self._window_counts(x.shape, geometry, x.dtype)
+        total /= self.cache["count"]
         return total
 
     @staticmethod
@@ -653,8 +632,8 @@ class AvgPool2D(_Pool2D):
     def backward(self, grad_out, need_input_grad=True):
         if not need_input_grad:
             return None
-        x_shape, geometry = self._cache
-        share = grad_out / self.count
+        x_shape, geometry = self.cache["x_shape"], self.cache["geometry"]
+        share = grad_out / self.cache["count"]
         dxp = np.zeros((x_shape[0], *geometry.padded_shape, x_shape[3]), dtype=grad_out.dtype)
         for index in geometry.offsets:
             dxp[index] += share
@@ -689,8 +668,8 @@ class Flatten(Layer):
                 f"x must have {self.input_ndim + 1} dimensions (n and {self.input_ndim} per "
                 f"sample), got shape {x.shape}"
             )
-        self._shape = x.shape
+        self.cache["x_shape"] = x.shape
         return x.reshape(x.shape[0], -1)
 
     def backward(self, grad_out, need_input_grad=True):
-        return grad_out.reshape(self._shape) if need_input_grad else None
+        return grad_out.reshape(self.cache["x_shape"]) if need_input_grad else None

@@ -16,6 +16,8 @@ from __future__ import annotations
 import numpy as np
 from sklearn.model_selection import train_test_split as _sklearn_split
 
+from .losses import one_hot as _one_hot
+
 __all__ = ["load_digits", "load_mnist_subset", "one_hot", "train_test_split",
            "franke_function", "make_franke"]
 
@@ -55,9 +57,7 @@ def one_hot(y, n_classes=None):
     k = int(y.max()) + 1 if n_classes is None else int(n_classes)
     if y.size and y.max() >= k:
         raise ValueError(f"y has label {y.max()} but n_classes is {k}")
-    encoded = np.zeros((y.size, k))
-    encoded[np.arange(y.size), y] = 1.0
-    return encoded
+    return _one_hot(y, k)
 
 
 def train_test_split(X, y, test_size=0.2, seed=0, stratify=True):

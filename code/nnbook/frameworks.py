@@ -74,8 +74,7 @@ from .optimizers import SGD, Adagrad, Adam, Momentum, RMSprop, get_optimizer
 from .regularization import BatchNorm, Dropout
 
 __all__ = ["keras_twin", "keras_targets", "keras_fit_kwargs", "tape_gradients",
-           "sklearn_twin", "sklearn_start_from", "import_tensorflow",
-           "register_keras_layer"]
+           "sklearn_twin", "sklearn_start_from", "import_tensorflow"]
 
 
 def import_tensorflow():
@@ -193,35 +192,23 @@ def _flatten_to_keras(layer, keras, dtype, regularizer, index):
     return keras.layers.Flatten(dtype=dtype, name=f"flatten_{index}"), []
 
 
+#: The Keras twin of every layer type of the package: ``builder(layer, keras, dtype,
+#: regularizer, index)`` returns ``(keras_layer, weights)``, ``weights`` being the list that
+#: ``keras_layer.set_weights`` takes (``layer.params`` first, then ``layer.buffers``) and
+#: ``regularizer`` the Keras regularizer of the penalised weights (or None). A new layer
+#: gets its builder here (ARCHITECTURE.md, "The layer contract").
 _KERAS_BUILDERS = {Dense: _dense_to_keras, Dropout: _dropout_to_keras,
                    BatchNorm: _batchnorm_to_keras, Conv2D: _conv2d_to_keras,
                    MaxPool2D: _pool_to_keras, AvgPool2D: _pool_to_keras,
                    Flatten: _flatten_to_keras}
 
 
-def register_keras_layer(layer_type, builder):
-    """Teach ``keras_twin`` a new nnbook layer type (every layer of the package has one).
-
-    ``builder(layer, keras, dtype, regularizer, index)`` must return ``(keras_layer,
-    weights)``, where ``weights`` is the list that ``keras_layer.set_weights`` takes (the
-    layer's trained parameters first, in ``layer.params`` order) and ``regularizer`` is the
-    Keras regularizer for the weights nnbook penalises (or None). Introduced in chapter 4.
-    """
-    if not isinstance(layer_type, type) or not callable(builder):
-        raise TypeError("register_keras_layer needs a layer class and a callable builder")
-    _KERAS_BUILDERS[layer_type] = builder
-
-
 def _keras_loss(loss, keras, dtype):
     # Keras losses compute in float32 unless told otherwise, even for a float64 model.
     loss = get_loss(loss)
-    if loss.name == "mse":
-        return keras.losses.MeanSquaredError(dtype=dtype)
-    if loss.name == "binary_cross_entropy":
-        return keras.losses.BinaryCrossentropy(dtype=dtype)
-    if loss.name == "cross_entropy":
-        return keras.losses.CategoricalCrossentropy(dtype=dtype)
-    raise ValueError(f"no Keras twin for the loss {loss.name!r}")
+    if loss.keras_name is None:
+        raise ValueError(f"no Keras twin for the loss {loss.name!r}")
+    return getattr(keras.losses, loss.keras_name)(dtype=dtype)
 
 
 def _keras_optimizer(optimizer, keras):
@@ -271,8 +258,8 @@ def keras_twin(net, jit_compile=False, input_shape=None):
     the convolutional networks of chapter 5.
 
     Same layers in the same order (``Dense``, ``Dropout``, ``BatchNorm``, ``Conv2D``,
-    ``MaxPool2D``, ``AvgPool2D``, ``Flatten`` and whatever ``register_keras_layer``
-    added), same activations, same current weights (and batch
+    ``MaxPool2D``, ``AvgPool2D``, ``Flatten``: every layer of the package), same
+    activations, same current weights (and batch
     normalisation statistics), same dtype, the same loss (means over samples, as in
     nnbook), the L1/L2 penalties of ``net`` as kernel regularizers (Keras adds
     ``l1 * sum|W| + l2 * sum W^2`` to the loss, exactly nnbook's penalty), and the same
@@ -300,7 +287,7 @@ def keras_twin(net, jit_compile=False, input_shape=None):
         builder = _KERAS_BUILDERS.get(type(layer))
         if builder is None:
             raise TypeError(f"keras_twin has no Keras twin for {type(layer).__name__}; "
-                            "add one with register_keras_layer")
+                            "add a builder to nnbook.frameworks._KERAS_BUILDERS")
         if builder is _dropout_to_keras and net.seed is not None:
             keras_layer, layer_weights = builder(layer, keras, dtype, penalty, index,
                                                  seed=int(net.seed) + index)
@@ -348,17 +335,14 @@ def keras_targets(net, y):
     n_outputs = net.layers_[-1].output_shape(None)[-1]
     if not loss.is_classification:
         return y.reshape(len(y), -1).astype(net.dtype)
-    if loss.name == "cross_entropy" and y.ndim == 2 and y.shape[1] == n_outputs > 1:
+    if loss.accepts_one_hot and y.ndim == 2 and y.shape[1] == n_outputs > 1:
         return y.astype(net.dtype)  # already one-hot
     y = y.ravel()
-    n_classes = 2 if loss.name == "binary_cross_entropy" else n_outputs
-    classes = getattr(net, "classes_", np.arange(n_classes))
+    classes = getattr(net, "classes_", np.arange(loss.n_classes(n_outputs)))
     index = np.searchsorted(classes, y)
     if np.any(index >= len(classes)) or np.any(classes[np.minimum(index, len(classes) - 1)] != y):
         raise ValueError(f"y has labels outside the network's classes {list(classes)}")
-    if loss.name == "binary_cross_entropy":
-        return index.reshape(-1, 1).astype(net.dtype)
-    return np.eye(n_outputs, dtype=net.dtype)[index]
+    return loss.encode(index, n_outputs, net.dtype)
 
 
 def keras_fit_kwargs(net):
@@ -472,8 +456,7 @@ def sklearn_twin(net):
                          f"{sorted(_SKLEARN_ACTIVATIONS)}")
     loss = get_loss(net.loss)
     output = layers[-1].activation.name
-    expected = {"mse": "identity", "binary_cross_entropy": "sigmoid",
-                "cross_entropy": "softmax"}[loss.name]
+    expected = loss.sklearn_output
     if output != expected:
         raise ValueError(f"layers: with loss={loss.name!r} scikit-learn's output layer is "
                          f"{expected}, got {output!r}")

@@ -1,16 +1,23 @@
 """Layers: the forward/backward contract and the fully connected layer (chapters 1, 2).
 
-Every layer follows one contract (the CS231n layer API, see STYLE.md):
+Every layer follows one contract, declared on ``Layer`` below and described in the
+repository's ARCHITECTURE.md ("The layer contract"); it is the CS231n layer API:
 
 * ``build(rng, dtype)`` creates the parameters (called by ``Network.initialize``);
-* ``forward(x, training)`` returns the output and keeps what ``backward`` needs;
+* ``forward(x, training)`` returns the output and keeps what ``backward`` needs: a layer
+  with an ``activation`` keeps ``z`` (pre-activation) and ``a = f(z)``, the quantities of
+  chapter 2; everything else it keeps goes into the one dict ``cache``;
 * ``backward(grad_out, need_input_grad=True)`` takes dC/d(output), stores the gradients of
   the parameters in ``grads`` (same order as ``params``) and returns dC/d(input), or None
   when the caller does not need it (the first layer of a network);
+* ``backward_delta(delta, need_input_grad=True)``, for a layer with an activation: the
+  same from ``delta = dC/dz``. ``backward`` turns dC/da into ``delta`` and calls it;
+  ``Network`` calls it directly when the loss gives ``delta`` in closed form (chapter 2);
 * ``params`` / ``grads``: lists of live arrays that optimizers update in place;
   ``regularized``: one flag per parameter, True for weights (L1/L2 apply), False for biases;
-* ``state``: arrays that are not trained but belong to the model, such as the running
-  statistics of batch normalisation; early stopping saves and restores them with ``params``;
+* ``buffers``: arrays that are not trained but belong to the model, such as the running
+  statistics of batch normalisation; early stopping saves and restores them with
+  ``params``, ``set_buffers`` copies values in (as ``set_parameters`` does for ``params``);
 * ``input_shape``: the shape of one sample (``None`` for any size), checked by ``Network``;
   ``output_shape(input_shape)``: the shape of one output sample;
 * ``infer_sizes(input_shape, n_outputs=None)``: fill in the sizes left out when the layer
@@ -18,31 +25,33 @@ Every layer follows one contract (the CS231n layer API, see STYLE.md):
   network, the number of outputs the targets need. ``Network`` calls it at ``fit`` on its
   own copies of the layers, before ``build``; the layers in its ``layers`` list keep their
   ``None``. Layers whose sizes are all given ignore it.
-
-A layer with an ``activation`` computes ``z`` (pre-activation) and ``a = f(z)``; its
-``backward`` turns dC/da into the error ``delta = dC/dz`` and calls ``backward_delta``, which
-``Network`` calls directly when the loss gives ``delta`` in closed form (chapter 2).
 """
 
 from __future__ import annotations
 
-import numbers
+import warnings
 
 import numpy as np
 
 from .activations import get_activation
-from .initializers import default_initializer, get_initializer
+from .initializers import default_initializer, get_initializer, zeros
+from .validation import check_positive_int
 
-__all__ = ["Layer", "Dense", "check_positive_int"]
+__all__ = ["Layer", "Dense"]
 
 
-def check_positive_int(value, argument):
-    """Return ``value`` as an int, or raise naming ``argument`` if it is not a positive integer."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{argument} must be a positive integer, got {value!r}")
-    if value <= 0:
-        raise ValueError(f"{argument} must be a positive integer, got {value!r}")
-    return int(value)
+def _copy_into(targets, values, owner):
+    """Copy ``values`` into the live arrays ``targets`` (same number, same shapes)."""
+    if len(values) != len(targets):
+        raise ValueError(f"values must hold {len(targets)} arrays for {owner!r}, got "
+                         f"{len(values)}")
+    for target, value in zip(targets, values):
+        value = np.asarray(value)
+        if value.shape != target.shape:
+            raise ValueError(
+                f"values: expected an array of shape {target.shape}, got {value.shape}"
+            )
+        target[...] = value
 
 
 class Layer:
@@ -52,7 +61,14 @@ class Layer:
     input_shape: tuple = ()
 
     def __init__(self):
-        self.params, self.grads, self.regularized, self.state = [], [], [], []
+        self.params, self.grads, self.regularized, self.buffers = [], [], [], []
+        self.cache = {}
+
+    @property
+    def state(self):
+        """Deprecated name of ``buffers`` (it collided with ``Optimizer.state``)."""
+        warnings.warn("Layer.state is now Layer.buffers", DeprecationWarning, stacklevel=2)
+        return self.buffers
 
     def build(self, rng, dtype):
         """Create the parameters; layers without parameters need not override this."""
@@ -70,19 +86,19 @@ class Layer:
     def backward(self, grad_out, need_input_grad=True):
         raise NotImplementedError
 
+    def backward_delta(self, delta, need_input_grad=True):
+        """For a layer with an activation: fill ``grads`` and return dC/d(input) from
+        ``delta = dC/dz`` (chapter 2); ``backward`` is ``backward_delta`` after the
+        activation's derivative."""
+        raise NotImplementedError(f"{type(self).__name__} has no activation: use backward")
+
     def set_parameters(self, values):
         """Copy ``values`` into the live parameter arrays (shapes must match)."""
-        if len(values) != len(self.params):
-            raise ValueError(
-                f"values must hold {len(self.params)} arrays for {self!r}, got {len(values)}"
-            )
-        for param, value in zip(self.params, values):
-            value = np.asarray(value)
-            if value.shape != param.shape:
-                raise ValueError(
-                    f"values: expected an array of shape {param.shape}, got {value.shape}"
-                )
-            param[...] = value
+        _copy_into(self.params, values, self)
+
+    def set_buffers(self, values):
+        """Copy ``values`` into the live ``buffers`` (shapes must match)."""
+        _copy_into(self.buffers, values, self)
 
 
 class Dense(Layer):
@@ -160,24 +176,28 @@ class Dense(Layer):
         self.W = np.asarray(
             self.initializer(shape, rng, self.n_inputs, self.n_outputs), dtype=dtype
         )
-        self.b = np.zeros(self.n_outputs, dtype=dtype)
+        self.b = np.asarray(zeros((self.n_outputs,), rng, self.n_inputs, self.n_outputs),
+                            dtype=dtype)
         self.dW, self.db = np.zeros_like(self.W), np.zeros_like(self.b)
         self.params, self.grads, self.regularized = [self.W, self.b], [self.dW, self.db], [True, False]
 
     def forward(self, x, training=False):
-        self.x = x
+        self.cache["x"] = x
         self.z = x @ self.W
         self.z += self.b  # in place: one temporary array less in the hot loop
         self.a = self.activation.value(self.z)
         return self.a
 
     def backward(self, grad_out, need_input_grad=True):
+        """Given dC/da: delta = dC/da * f'(z), the Hadamard product of
+        eq-ch2-bp1-matrix and eq-ch2-bp2-matrix, then ``backward_delta``."""
         delta = self.activation.backward(self.z, self.a, grad_out)
         return self.backward_delta(delta, need_input_grad)
 
     def backward_delta(self, delta, need_input_grad=True):
-        """Given delta = dC/dz: dC/dW = x^T delta, dC/db = sum of delta over samples,
-        dC/dx = delta W^T (the matrix-form backpropagation equations of chapter 2)."""
-        np.matmul(self.x.T, delta, out=self.dW)
+        """Given delta = dC/dz: dC/dW = x^T delta (eq-ch2-bp4-matrix),
+        dC/db = the sum of delta over the samples (eq-ch2-bp3-matrix), and
+        dC/dx = delta W^T for the layer below (eq-ch2-bp2-matrix)."""
+        np.matmul(self.cache["x"].T, delta, out=self.dW)
         delta.sum(axis=0, out=self.db)
         return delta @ self.W.T if need_input_grad else None

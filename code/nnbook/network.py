@@ -1,30 +1,39 @@
 """The ``Network`` estimator: layers + loss + optimizer + training loop (chapters 1-5).
 
+The algorithm of chapter 2 ("The algorithm", steps 1-6) is written out in the order the
+chapter numbers it: ``forward`` (step 2) and ``backward`` (steps 3 and 4) below, the
+update (step 5) in ``Network._train_epoch`` through the optimizer, the mini-batches and
+epochs (steps 1 and 6) in ``Network._train_epoch`` and ``Network._train_epochs``. The
+checks of the data live in ``nnbook.validation``, the L1/L2 penalty in
+``nnbook.regularization`` (chapter 4).
+
 ``Network`` follows scikit-learn's conventions (hyperparameters in ``__init__``, data in
 ``fit``, learned state ending in ``_``), so ``clone``, ``GridSearchCV``, ``cross_val_score``
-and ``Pipeline`` work on it as on ``MLPClassifier``. See DESIGN.md for the interface.
+and ``Pipeline`` work on it as on ``MLPClassifier``. ARCHITECTURE.md ("The estimator")
+describes the interface.
 """
 
 from __future__ import annotations
 
 import copy
 import numbers
-import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.exceptions import DataConversionWarning, NotFittedError
+from sklearn.exceptions import NotFittedError
 from sklearn.metrics import r2_score
 from sklearn.utils import ClassifierTags, RegressorTags
 from sklearn.utils.metaestimators import available_if
 from threadpoolctl import threadpool_limits
 
-from .layers import Layer, check_positive_int
+from .layers import Layer
 from .losses import get_loss
 from .optimizers import Optimizer, get_optimizer
-from .validation import as_numeric_array, as_target_array, check_feature_names
+from .regularization import add_penalty_gradient, penalty
+from .validation import (chain_shapes, check_feature_names, check_inputs, check_number,
+                         check_positive_int, encode_targets)
 
-__all__ = ["Network", "TrainingDivergedError"]
+__all__ = ["Network", "TrainingDivergedError", "forward", "backward"]
 
 
 class TrainingDivergedError(FloatingPointError):
@@ -41,12 +50,33 @@ DIVERGENCE_FACTOR = 1e3
 DIVERGENCE_FLOOR = 1e-6
 
 
-def _check_non_negative(value, argument):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{argument} must be a non-negative number, got {value!r}")
-    if not (np.isfinite(value) and value >= 0):
-        raise ValueError(f"{argument} must be a non-negative number, got {value!r}")
-    return float(value)
+def forward(layers, X, training=False):
+    """Step 2 of the algorithm of chapter 2, the forward pass: A^0 = X, then
+    for l = 1, ..., L the layer computes Z^l and A^l (eq-ch2-forward-matrix)
+    and keeps them for the backward pass. Returns A^L."""
+    A = X
+    for layer in layers:
+        A = layer.forward(A, training)
+    return A
+
+
+def backward(layers, loss, Y):
+    """Steps 3 and 4 of the algorithm of chapter 2, after forward(layers, X):
+    fill every layer's grads with dC/dW^l and dC/db^l of the mean loss over
+    the mini-batch with targets Y (the penalty is added by Network)."""
+    output = layers[-1]
+    # Step 3: the output error Delta^L by eq-ch2-bp1-matrix or, for a loss
+    # and its canonical output activation, in closed form (eq-ch2-delta-bce,
+    # eq-ch2-delta-softmax).
+    Delta = loss.output_error(output.z, output.a, Y, output.activation)
+    # Step 4, l = L: dC/dW^L and dC/db^L (eq-ch2-bp4-matrix, eq-ch2-bp3-matrix)
+    # and Delta^L (W^L)^T, the first factor of eq-ch2-bp2-matrix.
+    grad_A = output.backward_delta(Delta, need_input_grad=len(layers) > 1)
+    # Step 4, l = L-1, ..., 1: layer l multiplies by f'(Z^l) to get Delta^l
+    # (eq-ch2-bp2-matrix), fills its gradients and hands Delta^l (W^l)^T on;
+    # the first layer computes no gradient for the inputs.
+    for l in range(len(layers) - 1, 0, -1):
+        grad_A = layers[l - 1].backward(grad_A, need_input_grad=l > 1)
 
 
 def _classifies(net):
@@ -159,16 +189,17 @@ class Network(BaseEstimator):
         if classifies:
             tags.estimator_type, tags.classifier_tags = "classifier", ClassifierTags()
             # One sigmoid unit tells two classes apart, no more.
-            tags.classifier_tags.multi_class = get_loss(self.loss).name != \
-                "binary_cross_entropy"
+            tags.classifier_tags.multi_class = not get_loss(self.loss).binary
         else:
             tags.estimator_type, tags.regressor_tags = "regressor", RegressorTags()
             # A 2-D array of targets trains one output unit per column.
             tags.target_tags.multi_output = True
         return tags
 
-    # ------------------------------------------------------------------ validation
+    # ------------------------------------------------------------------ checks
     def _check_hyperparameters(self):
+        """Check every hyperparameter (sets nothing); returns the output shape of one
+        sample as far as the layers fix it (None for sizes left to ``fit``)."""
         if not isinstance(self.layers, (list, tuple)) or len(self.layers) == 0:
             raise TypeError(f"layers must be a non-empty list of Layer objects, got {self.layers!r}")
         for i, layer in enumerate(self.layers):
@@ -181,30 +212,31 @@ class Network(BaseEstimator):
                     f"Dense(n_outputs=100, ...)"
                 )
         first_shape = self.layers[0].input_shape
-        template_output = self._chain_shapes((None,) if first_shape is None else first_shape)
+        template_output = chain_shapes(self.layers,
+                                       (None,) if first_shape is None else first_shape)
         output = self.layers[-1]
         if output.activation is None:
             raise ValueError("layers: the last layer must have an activation (e.g. Dense)")
-        self._loss = get_loss(self.loss)
-        canonical = self._loss.canonical_activation
+        loss = get_loss(self.loss)
+        canonical = loss.canonical_activation
         if canonical is not None and output.activation.name != canonical:
             raise ValueError(
-                f"loss={self._loss.name!r} needs a {canonical} output layer, "
+                f"loss={loss.name!r} needs a {canonical} output layer, "
                 f"got activation {output.activation.name!r}"
             )
-        if self._loss.name == "binary_cross_entropy" and template_output not in ((1,), (None,)):
+        if loss.binary and template_output not in ((1,), (None,)):
             raise ValueError(
-                f"loss='binary_cross_entropy' needs one output unit, got {template_output}"
+                f"loss={loss.name!r} needs one output unit, got {template_output}"
             )
         if isinstance(self.optimizer, str):
             get_optimizer(self.optimizer, 1.0)  # an unknown name raises, naming `optimizer`
-            self._check_learning_rate()
+            check_number(self.learning_rate, "learning_rate", "positive number")
         elif not isinstance(self.optimizer, Optimizer):
             get_optimizer(self.optimizer, 1.0)  # raises the TypeError naming `optimizer`
         check_positive_int(self.batch_size, "batch_size")
         check_positive_int(self.epochs, "epochs")
-        _check_non_negative(self.l1, "l1")
-        _check_non_negative(self.l2, "l2")
+        check_number(self.l1, "l1", "non-negative number")
+        check_number(self.l2, "l2", "non-negative number")
         if self.patience is not None:
             check_positive_int(self.patience, "patience")
         if self.dtype not in ("float64", "float32", np.float64, np.float32):
@@ -215,197 +247,45 @@ class Network(BaseEstimator):
             raise TypeError(f"seed must be an integer or None, got {self.seed!r}")
         return template_output
 
-    def _chain_shapes(self, shape, data_argument=None, layers=None):
-        """The output shape of one sample of ``shape`` after all layers, or a ValueError
-        naming the first layer that cannot take what the one before it gives. With sizes
-        unknown (None, e.g. image sides before a convolution), only what is known is
-        checked; ``_check_X`` repeats the check with the data's own sample shape."""
-        source = "" if data_argument is None else f" for {data_argument} of sample shape " \
-                                                  f"{tuple(shape)}"
-        for i, layer in enumerate(self.layers if layers is None else layers):
-            expected = layer.input_shape
-            if expected is None:  # a layer that takes any shape (e.g. Dropout)
-                expected = (None,) * len(shape)
-            if len(expected) != len(shape) or any(
-                e is not None and s is not None and e != s for e, s in zip(expected, shape)
-            ):
-                giver = f"layers[{i - 1}] gives" if i else "it gets"
-                raise ValueError(
-                    f"layers[{i}] expects inputs of shape {expected} but {giver} {shape}{source}"
-                )
-            try:
-                shape = layer.output_shape(shape)
-            except ValueError as error:
-                raise ValueError(f"layers[{i}] cannot take inputs of shape {shape}{source}: "
-                                 f"{error}") from None
-        return shape
-
-    def _check_learning_rate(self):
-        lr = self.learning_rate
-        if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
-            raise TypeError(f"learning_rate must be a positive number, got {lr!r}")
-        if not (np.isfinite(lr) and lr > 0):
-            raise ValueError(f"learning_rate must be a positive number, got {lr!r}")
-
     def _check_X(self, X, argument="X", reset=False):
-        """``X`` as a checked array. The sample shape is held against the trained first
-        layer once there is one (and ``reset`` is False), else against the template;
-        ``reset=True`` (in ``fit``) records ``n_features_in_`` and ``feature_names_in_``."""
-        if argument == "X":
-            check_feature_names(self, X, reset)
-        X = as_numeric_array(X, argument, self.dtype)
+        """``X`` as a checked array (``nnbook.validation.check_inputs``). The sample shape
+        is held against the trained layers once there are some (and ``reset`` is False),
+        else against the template, as ``fit`` needs it (which then records the input
+        with ``_set_input``)."""
+        if argument == "X" and not reset:
+            check_feature_names(self, X, reset=False)
         trained = hasattr(self, "layers_") and not reset
-        expected = (self.layers_ if trained else self.layers)[0].input_shape
-        if expected is None:  # a first layer that takes any shape: at least 2-D data
-            expected = (None,) * max(X.ndim - 1, 1)
-        if X.ndim != len(expected) + 1:
-            hint = ""
-            if X.ndim == 1 and len(expected) == 1:
-                # scikit-learn's advice (and wording) for a vector where a matrix belongs.
-                hint = ("; Reshape your data either using array.reshape(-1, 1) if it has a "
-                        "single feature or array.reshape(1, -1) if it contains a single "
-                        "sample")
-            raise ValueError(
-                f"{argument} must have {len(expected) + 1} dimensions (samples, "
-                f"{', '.join(str(e) for e in expected)}), got shape {X.shape}{hint}"
-            )
-        if X.shape[0] == 0:
-            raise ValueError(f"{argument} has no samples")
-        if X.ndim == 2 and X.shape[1] == 0:
-            # scikit-learn's wording, which its estimator checks look for.
-            raise ValueError(f"{argument} has 0 feature(s) (shape={X.shape}) while a minimum "
-                             f"of 1 is required.")
-        if X.ndim == 2 and expected[0] is not None and X.shape[1] != expected[0]:
-            # scikit-learn's wording, which its estimator checks look for.
-            raise ValueError(
-                f"{argument} has {X.shape[1]} features, but Network is expecting "
-                f"{expected[0]} features as input (the inputs of the first layer)"
-            )
-        for got, want in zip(X.shape[1:], expected):
-            if want is not None and got != want:
-                raise ValueError(
-                    f"{argument} has samples of shape {X.shape[1:]}, but the first layer "
-                    f"expects {tuple(expected)}"
-                )
-        if reset and X.ndim == 2:
+        return check_inputs(X, argument, self.layers_ if trained else self.layers,
+                            self.dtype)
+
+    def _encode_targets(self, y, n_samples, argument="y", learn=False):
+        """``(Y, learned)`` from ``nnbook.validation.encode_targets`` for this network:
+        before any ``fit`` (no ``classes_``) the labels are read as training labels."""
+        classes = getattr(self, "classes_", None)
+        return encode_targets(y, n_samples, self._loss, self._output_shape[-1], classes,
+                              self.dtype, argument, learn=learn or classes is None)
+
+    # ------------------------------------------------------------------ setters
+    def _set_loss_and_shapes(self):
+        """Check the hyperparameters and set what the methods read from them: the loss
+        object and the output shape of one sample (None where ``fit`` infers it)."""
+        self._output_shape = self._check_hyperparameters()
+        self._loss = get_loss(self.loss)
+
+    def _set_input(self, X_given, X):
+        """Record what ``fit`` learns from its input, as scikit-learn does:
+        ``feature_names_in_`` from ``X_given`` (a DataFrame's column names) and
+        ``n_features_in_`` from the checked array ``X``."""
+        check_feature_names(self, X_given, reset=True)
+        if X.ndim == 2:
             self.n_features_in_ = X.shape[1]
-        if any(size is None for size in expected) and not trained:
-            # Sizes the layers left open (image sides) are known now: check the whole chain.
-            self._chain_shapes(X.shape[1:], argument)
-        elif trained and any(size is None for size in expected):
-            self._chain_shapes(X.shape[1:], argument, self.layers_)
-        return X
 
-    def _encode_targets(self, y, n_samples, fitting, argument="y"):
-        """Targets as the array the loss compares with the output layer.
-
-        ``self._output_shape[-1]`` is the number of output units; when it is None (sizes
-        inferred, before the layers are built) ``fit`` takes it from ``y``: one unit per
-        class (one for the binary cross-entropy) or per target column."""
-        y = as_target_array(y, argument)
-        if y.shape[0:1] != (n_samples,):
-            raise ValueError(
-                f"X and {argument} have different numbers of samples: {n_samples} and "
-                f"{y.shape[0] if y.ndim else 'a scalar'}"
-            )
-        n_outputs = self._output_shape[-1]
-        if not self._loss.is_classification:
-            y = as_numeric_array(y, argument, self.dtype)
-            y2 = y.reshape(n_samples, -1) if y.ndim == 1 else y
-            if fitting:
-                self._y_is_1d = y.ndim == 1
-                self._target_columns = y2.shape[1] if y2.ndim == 2 else None
-            if n_outputs is None and y2.ndim == 2:
-                n_outputs = y2.shape[1]
-            if y2.ndim != 2 or y2.shape[1] != n_outputs:
-                raise ValueError(
-                    f"{argument} must have {n_outputs} target column(s) to match the last "
-                    f"layer, got shape {y.shape}"
-                )
-            return y2
-        if self._loss.name == "binary_cross_entropy":
-            n_outputs = 1
-        if y.ndim == 2 and y.shape[1] > 1 and y.shape[1] == (n_outputs or y.shape[1]) and \
-                self._loss.name == "cross_entropy":
-            # One-hot (or soft) labels for the categorical cross-entropy.
-            y = as_numeric_array(y, argument, self.dtype)
-            if np.any(y < 0) or np.any(y > 1) or not np.allclose(y.sum(axis=1), 1.0):
-                raise ValueError(f"{argument}: one-hot rows must be in [0, 1] and sum to 1")
-            if fitting:
-                self.classes_ = np.arange(y.shape[1])
-            return y
-        if y.ndim == 2 and y.shape[1] == 1:
-            if fitting:
-                # scikit-learn's warning (and wording) for labels given as a column.
-                warnings.warn(
-                    "A column-vector y was passed when a 1d array was expected. Please "
-                    "change the shape of y to (n_samples,), for example using ravel().",
-                    DataConversionWarning, stacklevel=3,
-                )
-            y = y.ravel()
-        if y.ndim != 1:
-            raise ValueError(
-                f"{argument} must be a vector of labels or a one-hot array with "
-                f"{n_outputs or 'one column per class'} columns, got shape {y.shape}"
-            )
-        if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
-            raise ValueError(f"{argument} contains NaN or infinite values")
-        if y.dtype.kind == "c":
-            raise ValueError(f"{argument}: Complex data not supported; use real labels")
-        if fitting and y.dtype.kind == "f" and np.any(y != np.round(y)):
-            # scikit-learn's wording ("Unknown label type"), which its checks look for.
-            raise ValueError(
-                f"{argument}: Unknown label type: continuous. A classifier needs class "
-                f"labels (integers or strings); for continuous targets use loss='mse'"
-            )
-        n_classes = 2 if self._loss.name == "binary_cross_entropy" else n_outputs
-        if fitting:
-            try:
-                labels = np.unique(y)
-            except TypeError:  # e.g. None among strings: labels that cannot be ordered
-                raise ValueError(
-                    f"{argument} must hold labels of one kind (all numbers or all strings) "
-                    f"with no missing values"
-                ) from None
-            if n_classes is None:
-                # Output units inferred from the data: one per distinct label.
-                self.classes_ = labels
-            elif y.dtype.kind in "iub" and np.all((labels >= 0) & (labels < n_classes)):
-                # Integer labels index the output units directly, even if a class is absent.
-                self.classes_ = np.arange(n_classes)
-            elif len(labels) == n_classes:
-                self.classes_ = labels
-            elif self._loss.name == "binary_cross_entropy" and len(labels) > 2:
-                # The second sentence is scikit-learn's wording, which its checks expect.
-                raise ValueError(
-                    f"{argument} has {len(labels)} distinct labels, but "
-                    f"loss='binary_cross_entropy' tells two classes apart. Only binary "
-                    f"classification is supported. The type of the target is multiclass; "
-                    f"use loss='cross_entropy' with a softmax output layer instead"
-                )
-            else:
-                raise ValueError(
-                    f"{argument} has {len(labels)} distinct labels but the network has outputs "
-                    f"for {n_classes} classes; use as many output units as classes, or "
-                    f"integer labels 0..{n_classes - 1}"
-                )
-            if n_classes is None:
-                n_classes = n_outputs = len(self.classes_)
-        if n_outputs is None:
-            n_outputs = len(self.classes_)
-        index = np.searchsorted(self.classes_, y)
-        index = np.clip(index, 0, len(self.classes_) - 1)
-        unknown = self.classes_[index] != y
-        if np.any(unknown):
-            raise ValueError(
-                f"{argument} has labels outside the network's classes {list(self.classes_)}: "
-                f"{sorted(set(np.asarray(y)[unknown].tolist()))[:5]}"
-            )
-        if self._loss.name == "binary_cross_entropy":
-            return index.astype(self.dtype).reshape(-1, 1)
-        one_hot = np.zeros((n_samples, n_outputs), dtype=self.dtype)
-        one_hot[np.arange(n_samples), index] = 1.0
-        return one_hot
+    def _set_targets(self, learned):
+        """Record what ``fit`` learns from its targets (``classes_``, or the shape of
+        regression targets), as returned by ``_encode_targets(..., learn=True)``."""
+        for attribute in ("classes_", "_y_is_1d", "_target_columns"):
+            self.__dict__.pop(attribute, None)
+        self.__dict__.update(learned)
 
     # ------------------------------------------------------------------ parameters
     def initialize(self, X=None, y=None):
@@ -417,13 +297,14 @@ class Network(BaseEstimator):
         for the units of the last layer); the same seed then gives the same parameters
         as ``fit(X, y)`` starts from.
         """
-        self._output_shape = self._check_hyperparameters()
+        self._set_loss_and_shapes()
         sample_shape = None
         if X is not None:
-            X = self._check_X(X, reset=True)
+            X_given, X = X, self._check_X(X, reset=True)
+            self._set_input(X_given, X)
             sample_shape = X.shape[1:]
             if y is not None:
-                self._encode_targets(y, X.shape[0], fitting=True)
+                self._set_targets(self._encode_targets(y, X.shape[0], learn=True)[1])
         elif y is not None:
             raise TypeError("initialize(X, y): y needs X too")
         return self._build_layers(sample_shape)
@@ -434,12 +315,11 @@ class Network(BaseEstimator):
         the last layer, from the targets seen by ``_encode_targets``; then built from
         ``seed``. Returns self."""
         n_outputs = self._output_shape[-1]
-        if n_outputs is None and self._loss.name == "binary_cross_entropy":
-            n_outputs = 1
-        elif n_outputs is None and hasattr(self, "classes_"):
-            n_outputs = len(self.classes_)
-        elif n_outputs is None and hasattr(self, "_target_columns"):
-            n_outputs = self._target_columns
+        if n_outputs is None and self._loss.is_classification:
+            classes = getattr(self, "classes_", None)
+            n_outputs = self._loss.n_outputs(None if classes is None else len(classes))
+        elif n_outputs is None:
+            n_outputs = getattr(self, "_target_columns", None)
         layers = [copy.deepcopy(layer) for layer in self.layers]
         shape = sample_shape if sample_shape is not None else layers[0].input_shape
         if shape is None:
@@ -454,10 +334,10 @@ class Network(BaseEstimator):
                     "initialize(X, y))"
                 raise ValueError(f"layers[{i}]: {error}{hint}") from None
             shape = layer.output_shape(tuple(shape))
-        self._output_shape = self._chain_shapes(
-            sample_shape if sample_shape is not None else
+        self._output_shape = chain_shapes(
+            layers, sample_shape if sample_shape is not None else
             ((None,) if layers[0].input_shape is None else layers[0].input_shape),
-            None if sample_shape is None else "X", layers)
+            None if sample_shape is None else "X")
         self._rng = np.random.default_rng(self.seed)
         self.layers_ = layers
         self._layers_signature = _layer_signature(self.layers)
@@ -474,8 +354,9 @@ class Network(BaseEstimator):
     def _ensure_initialized(self):
         if not hasattr(self, "layers_"):
             self.initialize()
-        else:
+        else:  # the hyperparameters may have changed since (set_params)
             self._check_hyperparameters()
+            self._loss = get_loss(self.loss)
 
     def parameters(self):
         """The live parameter arrays in layer order (W, b, ...); initializes if needed."""
@@ -497,55 +378,28 @@ class Network(BaseEstimator):
 
     # ------------------------------------------------------------------ passes
     def _forward(self, X, training=False):
-        a = X
-        for layer in self.layers_:
-            a = layer.forward(a, training)
-        return a
+        return forward(self.layers_, X, training)
 
     def _output_values(self):
         """What the loss reads from the last forward pass: the logits z for a canonical
         pair (evaluated stably from z), the activations a otherwise."""
         output = self.layers_[-1]
-        return output.z if self._loss.canonical_activation is not None else output.a
+        return output.z if self._loss.uses_logits() else output.a
 
-    def _mean_loss(self, values, y):
-        if self._loss.canonical_activation is not None:
-            return self._loss.value_from_logits(values, y)
-        return self._loss.value(values, y)
-
-    def _batch_cost(self, y):
+    def _batch_cost(self, Y):
         """Mean loss of the last forward pass (without regularisation)."""
-        return self._mean_loss(self._output_values(), y)
+        return self._loss.mean(self._output_values(), Y)
 
     def _penalty(self):
-        penalty = 0.0
-        if self.l2:
-            penalty += self.l2 * sum(float(np.sum(p * p)) for p, r in
-                                     zip(self._params, self._regularized) if r)
-        if self.l1:
-            penalty += self.l1 * sum(float(np.sum(np.abs(p))) for p, r in
-                                     zip(self._params, self._regularized) if r)
-        return penalty
+        return penalty(self._params, self._regularized, self.l1, self.l2)
 
-    def _backward(self, y):
-        """Fill every layer's ``grads`` with dC/dparams for the last forward pass."""
-        output = self.layers_[-1]
-        if self._loss.canonical_activation is not None:
-            delta = self._loss.delta(output.z, output.a, y)
-        else:
-            delta = output.activation.backward(
-                output.z, output.a, self._loss.gradient(output.a, y)
-            )
-        grad = output.backward_delta(delta, need_input_grad=len(self.layers_) > 1)
-        for i in range(len(self.layers_) - 2, -1, -1):
-            grad = self.layers_[i].backward(grad, need_input_grad=i > 0)
+    def _backward(self, Y):
+        """Fill every layer's ``grads`` with dC/dparams for the last forward pass: the
+        backward pass of chapter 2, then the penalty's gradient (chapter 4)."""
+        backward(self.layers_, self._loss, Y)
         if self.l1 or self.l2:
-            for p, g, r in zip(self._params, self._grads, self._regularized):
-                if r:
-                    if self.l2:
-                        g += 2.0 * self.l2 * p
-                    if self.l1:
-                        g += self.l1 * np.sign(p)
+            add_penalty_gradient(self._params, self._grads, self._regularized, self.l1,
+                                 self.l2)
 
     def cost(self, X, y, training=False):
         """The scalar cost at the current parameters: mean loss over the samples of (X, y)
@@ -553,18 +407,18 @@ class Network(BaseEstimator):
         batch statistics). Chapter 2."""
         self._ensure_initialized()
         X = self._check_X(X)
-        y = self._encode_targets(y, X.shape[0], fitting=not hasattr(self, "classes_"))
+        Y, _ = self._encode_targets(y, X.shape[0])
         self._forward(X, training)
-        return self._batch_cost(y) + self._penalty()
+        return self._batch_cost(Y) + self._penalty()
 
     def gradients(self, X, y, training=False):
         """Gradient of ``cost(X, y)`` with respect to ``parameters()``, by backpropagation:
         a list of new arrays with the same shapes and order. Chapter 2."""
         self._ensure_initialized()
         X = self._check_X(X)
-        y = self._encode_targets(y, X.shape[0], fitting=not hasattr(self, "classes_"))
+        Y, _ = self._encode_targets(y, X.shape[0])
         self._forward(X, training)
-        self._backward(y)
+        self._backward(Y)
         return [g.copy() for g in self._grads]
 
     # ------------------------------------------------------------------ training
@@ -593,6 +447,7 @@ class Network(BaseEstimator):
         continuing = self.warm_start and hasattr(self, "layers_")
         if continuing:
             self._check_hyperparameters()
+            self._loss = get_loss(self.loss)
             if _layer_signature(self.layers) != self._layers_signature:
                 raise ValueError(
                     "layers changed since the last fit, and warm_start=True cannot continue "
@@ -600,13 +455,16 @@ class Network(BaseEstimator):
                     "layers from scratch (or set the old layers back)"
                 )
             X = self._check_X(X)
-            y = self._encode_targets(y, X.shape[0], fitting=True)
+            y, learned = self._encode_targets(y, X.shape[0], learn=True)
+            self._set_targets(learned)
         else:
             for attribute in ("classes_", "_y_is_1d", "_target_columns"):
                 self.__dict__.pop(attribute, None)
-            self._output_shape = self._check_hyperparameters()
-            X = self._check_X(X, reset=True)
-            y = self._encode_targets(y, X.shape[0], fitting=True)
+            self._set_loss_and_shapes()
+            X_given, X = X, self._check_X(X, reset=True)
+            self._set_input(X_given, X)
+            y, learned = self._encode_targets(y, X.shape[0], learn=True)
+            self._set_targets(learned)
             self._build_layers(X.shape[1:])
         validation = self._validation_set(X, y, validation_data)
         if validation is not None and validation_data is None:
@@ -666,7 +524,7 @@ class Network(BaseEstimator):
                     if val_cost < best_cost:
                         best_cost, waited, self.best_epoch_ = val_cost, 0, epoch + 1
                         best_params = [p.copy() for p in self._params]
-                        best_state = [s.copy() for s in self._state()]
+                        best_buffers = [s.copy() for s in self._buffers()]
                     else:
                         waited += 1
             if self.verbose:
@@ -675,12 +533,12 @@ class Network(BaseEstimator):
                 break
         if best_params is not None:
             self.set_parameters(best_params)
-            for live, saved in zip(self._state(), best_state):
+            for live, saved in zip(self._buffers(), best_buffers):
                 live[...] = saved
 
-    def _state(self):
+    def _buffers(self):
         """The layers' non-trained arrays (e.g. batch-norm running statistics)."""
-        return [s for layer in self.layers_ for s in layer.state]
+        return [s for layer in self.layers_ for s in layer.buffers]
 
     def _validation_set(self, X, y, validation_data):
         """The validation data as a dict, or None; holds out part of (X, y) if needed."""
@@ -689,7 +547,7 @@ class Network(BaseEstimator):
                 raise TypeError("validation_data must be a pair (X_val, y_val)")
             X_val = self._check_X(validation_data[0], "validation_data[0]")
             y_raw = validation_data[1]
-            y_val = self._encode_targets(y_raw, X_val.shape[0], False, "validation_data[1]")
+            y_val, _ = self._encode_targets(y_raw, X_val.shape[0], "validation_data[1]")
             return {"X": X_val, "y": y_val, "y_raw": y_raw}
         if self.patience is None:
             return None
@@ -722,19 +580,24 @@ class Network(BaseEstimator):
         # arithmetic must not flood the reader with warnings.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for start in range(0, n, batch_size):
+                # Step 1 of the algorithm of chapter 2: a mini-batch (X, Y).
                 batch = order[start:start + batch_size]
-                y_batch = y[batch]
+                Y_batch = y[batch]
+                # Step 2: the forward pass.
                 self._forward(X[batch], training=True)
                 outputs[start:start + len(batch)] = self._output_values()
                 if penalized:  # each mini-batch's penalty at the parameters it saw
                     penalty_sum += self._penalty() * len(batch)
                 if start == 0:
                     first_penalty = self._penalty() if penalized else 0.0
-                self._backward(y_batch)
+                # Steps 3 and 4: output error and backward pass, plus the penalty.
+                self._backward(Y_batch)
+                # Step 5: the update, W <- W - eta dC/dW for plain SGD (chapter 4 swaps in
+                # other rules); step 6 is the next turn of this loop.
                 self.optimizer_.step(self._params, self._grads)
             first = order[:batch_size]
-            first_cost = self._mean_loss(outputs[:len(first)], y[first]) + first_penalty
-            return self._mean_loss(outputs, y[order]) + penalty_sum / n, first_cost
+            first_cost = self._loss.mean(outputs[:len(first)], y[first]) + first_penalty
+            return self._loss.mean(outputs, y[order]) + penalty_sum / n, first_cost
 
     # ------------------------------------------------------------------ prediction
     def _check_fitted(self):
@@ -764,10 +627,7 @@ class Network(BaseEstimator):
         """Class probabilities, shape (n_samples, n_classes) (classification only: a
         network with ``loss="mse"`` has no ``predict_proba`` attribute)."""
         self._check_fitted()
-        a = self._predict_output(X)
-        if self._loss.name == "binary_cross_entropy":
-            return np.hstack([1.0 - a, a])
-        return a.copy()
+        return self._loss.probabilities(self._predict_output(X))
 
     def predict(self, X):
         """Class labels (classification) or predicted targets (regression)."""
@@ -775,10 +635,8 @@ class Network(BaseEstimator):
         return self._output_to_prediction(self._predict_output(X))
 
     def _output_to_prediction(self, a):
-        if self._loss.name == "binary_cross_entropy":
-            return self._classes()[(a[:, 0] > 0.5).astype(int)]
         if self._loss.is_classification:
-            return self._classes()[np.argmax(a, axis=1)]
+            return self._classes()[self._loss.predict_index(a)]
         # Regression: the shape of the targets seen in fit; before any fit, a vector for a
         # single output (as scikit-learn's regressors return).
         as_vector = getattr(self, "_y_is_1d", self._output_shape == (1,))
@@ -786,22 +644,20 @@ class Network(BaseEstimator):
 
     def _classes(self):
         if not hasattr(self, "classes_"):
-            n = 2 if self._loss.name == "binary_cross_entropy" else self._output_shape[-1]
-            return np.arange(n)
+            return np.arange(self._loss.n_classes(self._output_shape[-1]))
         return self.classes_
 
     def score(self, X, y):
         """Accuracy for classification, coefficient of determination R^2 for regression."""
         self._check_fitted()
         a = self._predict_output(X)
-        encoded = self._encode_targets(y, a.shape[0], fitting=not hasattr(self, "classes_"))
-        return self._score_output(a, y, encoded)
+        Y, _ = self._encode_targets(y, a.shape[0])
+        return self._score_output(a, y, Y)
 
     def _score_output(self, a, y_raw, y_encoded):
         prediction = self._output_to_prediction(a)
         if self._loss.is_classification:
-            if self._loss.name == "cross_entropy" and np.ndim(y_raw) == 2 and \
-                    np.shape(y_raw)[1] > 1:
+            if self._loss.accepts_one_hot and np.ndim(y_raw) == 2 and np.shape(y_raw)[1] > 1:
                 truth = self._classes()[np.argmax(y_encoded, axis=1)]
             else:
                 truth = np.asarray(y_raw).ravel()

@@ -23,28 +23,13 @@ Update rules, for a parameter ``w`` with gradient ``g``, learning rate ``eta``:
 from __future__ import annotations
 
 import copy
-import numbers
 
 import numpy as np
 
+from .validation import check_number
+
 __all__ = ["Optimizer", "SGD", "Momentum", "Adagrad", "RMSprop", "Adam", "get_optimizer",
            "OPTIMIZERS"]
-
-
-def _check_positive(value, argument):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{argument} must be a positive number, got {value!r}")
-    if not (np.isfinite(value) and value > 0):
-        raise ValueError(f"{argument} must be a positive number, got {value!r}")
-    return float(value)
-
-
-def _check_fraction(value, argument):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{argument} must be a number in [0, 1), got {value!r}")
-    if not 0 <= value < 1:
-        raise ValueError(f"{argument} must be a number in [0, 1), got {value!r}")
-    return float(value)
 
 
 class Optimizer:
@@ -53,8 +38,8 @@ class Optimizer:
     name = "optimizer"
 
     def __init__(self, learning_rate=0.01, clip_norm=None):
-        self.learning_rate = _check_positive(learning_rate, "learning_rate")
-        self.clip_norm = None if clip_norm is None else _check_positive(clip_norm, "clip_norm")
+        self.learning_rate = check_number(learning_rate, "learning_rate")
+        self.clip_norm = None if clip_norm is None else check_number(clip_norm, "clip_norm")
         self.reset()
 
     def reset(self):
@@ -110,7 +95,7 @@ class Momentum(Optimizer):
     name = "momentum"
 
     def __init__(self, learning_rate=0.01, momentum=0.9, clip_norm=None):
-        self.momentum = _check_fraction(momentum, "momentum")
+        self.momentum = check_number(momentum, "momentum", "number in [0, 1)")
         super().__init__(learning_rate, clip_norm)
 
     def _init_state(self, params):
@@ -130,7 +115,7 @@ class Adagrad(Optimizer):
 
     def __init__(self, learning_rate=0.01, epsilon=1e-7, initial_accumulator=0.0,
                  clip_norm=None):
-        self.epsilon = _check_positive(epsilon, "epsilon")
+        self.epsilon = check_number(epsilon, "epsilon")
         if not initial_accumulator >= 0:
             raise ValueError(f"initial_accumulator must be >= 0, got {initial_accumulator!r}")
         self.initial_accumulator = float(initial_accumulator)
@@ -151,8 +136,8 @@ class RMSprop(Optimizer):
     name = "rmsprop"
 
     def __init__(self, learning_rate=0.001, rho=0.9, epsilon=1e-7, clip_norm=None):
-        self.rho = _check_fraction(rho, "rho")
-        self.epsilon = _check_positive(epsilon, "epsilon")
+        self.rho = check_number(rho, "rho", "number in [0, 1)")
+        self.epsilon = check_number(epsilon, "epsilon")
         super().__init__(learning_rate, clip_norm)
 
     def _init_state(self, params):
@@ -172,9 +157,9 @@ class Adam(Optimizer):
 
     def __init__(self, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8,
                  clip_norm=None):
-        self.beta1 = _check_fraction(beta1, "beta1")
-        self.beta2 = _check_fraction(beta2, "beta2")
-        self.epsilon = _check_positive(epsilon, "epsilon")
+        self.beta1 = check_number(beta1, "beta1", "number in [0, 1)")
+        self.beta2 = check_number(beta2, "beta2", "number in [0, 1)")
+        self.epsilon = check_number(epsilon, "epsilon")
         super().__init__(learning_rate, clip_norm)
 
     def _init_state(self, params):

@@ -1,6 +1,8 @@
-"""Regularisation layers: inverted dropout and batch normalisation (chapter 4).
+"""Regularisation (chapter 4): the L1/L2 penalties, inverted dropout, batch normalisation.
 
-Both follow the layer contract of ``nnbook.layers`` (``build``, ``forward(x, training)``,
+``penalty`` and ``add_penalty_gradient`` are the weight penalties that ``Network`` adds to
+its cost and to the gradients of backpropagation (``l1`` and ``l2``); the two layers below
+follow the layer contract of ``nnbook.layers`` (``build``, ``forward(x, training)``,
 ``backward(grad_out, need_input_grad)``, ``params``/``grads``/``regularized``,
 ``input_shape``/``output_shape``), so they slot into a ``Network``'s list of layers::
 
@@ -15,13 +17,37 @@ those of Keras (``keras.layers.Dropout``, ``keras.layers.BatchNormalization``), 
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from .layers import Layer, check_positive_int
+from .layers import Layer
+from .validation import check_number, check_positive_int
 
-__all__ = ["Dropout", "BatchNorm"]
+__all__ = ["penalty", "add_penalty_gradient", "Dropout", "BatchNorm"]
+
+
+# ---------------------------------------------------------------------- L1 and L2 penalties
+def penalty(params, regularized, l1=0.0, l2=0.0):
+    """The penalty ``l1 * sum|W| + l2 * sum W^2`` over the parameters flagged in
+    ``regularized`` (the weights, not the biases): what ``Network.cost`` adds to the mean
+    loss, with Keras' convention for the coefficients. Introduced in chapter 4."""
+    total = 0.0
+    if l2:
+        total += l2 * sum(float(np.sum(p * p)) for p, r in zip(params, regularized) if r)
+    if l1:
+        total += l1 * sum(float(np.sum(np.abs(p))) for p, r in zip(params, regularized) if r)
+    return total
+
+
+def add_penalty_gradient(params, grads, regularized, l1=0.0, l2=0.0):
+    """Add the gradient of ``penalty`` to ``grads`` in place: ``2 l2 W + l1 sign(W)`` for
+    every weight, the last two terms of eq. (eq-ch2-bp4-matrix); ``sign(0) = 0`` picks one
+    subgradient of ``|W|``. Introduced in chapter 4."""
+    for p, g, r in zip(params, grads, regularized):
+        if r:
+            if l2:
+                g += 2.0 * l2 * p
+            if l1:
+                g += l1 * np.sign(p)
 
 
 def _check_shape(input_shape, argument):
@@ -59,16 +85,11 @@ class Dropout(Layer):
 
     def __init__(self, rate, input_shape=None):
         super().__init__()
-        if isinstance(rate, bool) or not isinstance(rate, numbers.Real):
-            raise TypeError(f"rate must be a number in [0, 1), got {rate!r}")
-        if not 0 <= rate < 1:
-            raise ValueError(f"rate must be a number in [0, 1), got {rate!r}")
-        self.rate = float(rate)
+        self.rate = check_number(rate, "rate", "number in [0, 1)")
         self.input_shape = None if input_shape is None else _check_shape(input_shape,
                                                                           "input_shape")
         self.rng = None
         self.fixed_mask = None
-        self.mask = None
 
     def __repr__(self):
         return f"Dropout({self.rate})"
@@ -100,7 +121,7 @@ class Dropout(Layer):
 
     def forward(self, x, training=False):
         if not training or self.rate == 0.0:
-            self.mask = None
+            self.cache["mask"] = None
             return x
         if self.fixed_mask is not None:
             if self.fixed_mask.shape != x.shape:
@@ -112,14 +133,15 @@ class Dropout(Layer):
                 raise RuntimeError("Dropout.build(rng, dtype) must be called before training")
             keep = (self.rng.random(x.shape) >= self.rate).astype(x.dtype)
         # The scaled mask is what both the forward and the backward pass multiply by.
-        self.mask = keep / (1.0 - self.rate)
-        return x * self.mask
+        self.cache["mask"] = mask = keep / (1.0 - self.rate)
+        return x * mask
 
     def backward(self, grad_out, need_input_grad=True):
         if not need_input_grad:
             return None
         # d(x * mask)/dx = mask: the error flows back only through the units that were kept.
-        return grad_out if self.mask is None else grad_out * self.mask
+        mask = self.cache["mask"]
+        return grad_out if mask is None else grad_out * mask
 
 
 class BatchNorm(Layer):
@@ -155,22 +177,15 @@ class BatchNorm(Layer):
     ----------
     gamma, beta : the trained scale and shift (``params``);
     moving_mean, moving_variance : the running statistics used in inference; also listed,
-        as live arrays, in ``state``.
+        as live arrays, in ``buffers``.
     """
 
     def __init__(self, n_features=None, momentum=0.99, epsilon=1e-3, input_shape=None):
         super().__init__()
         self.n_features = (None if n_features is None
                            else check_positive_int(n_features, "n_features"))
-        for value, name in ((momentum, "momentum"), (epsilon, "epsilon")):
-            if isinstance(value, bool) or not isinstance(value, numbers.Real):
-                raise TypeError(f"{name} must be a number, got {value!r}")
-        if not 0 <= momentum < 1:
-            raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
-        if not epsilon > 0:
-            raise ValueError(f"epsilon must be positive, got {epsilon!r}")
-        self.momentum = float(momentum)
-        self.epsilon = float(epsilon)
+        self.momentum = check_number(momentum, "momentum", "number in [0, 1)")
+        self.epsilon = check_number(epsilon, "epsilon", "positive number")
         if input_shape is None:
             input_shape = None if self.n_features is None else (self.n_features,)
         self.input_shape = None if input_shape is None else _check_shape(input_shape,
@@ -208,22 +223,10 @@ class BatchNorm(Layer):
         self.dgamma, self.dbeta = np.zeros_like(self.gamma), np.zeros_like(self.beta)
         self.params, self.grads = [self.gamma, self.beta], [self.dgamma, self.dbeta]
         self.regularized = [False, False]
-        # Arrays that define the layer's behaviour without being trained by the optimizer;
-        # whoever snapshots and restores ``params`` (early stopping) should restore these too.
-        self.state = [self.moving_mean, self.moving_variance]
-
-    def statistics(self):
-        """The running statistics ``[moving_mean, moving_variance]`` (not trained by the
-        optimizer, so not in ``params``); Keras stores them after gamma and beta."""
-        return [self.moving_mean, self.moving_variance]
-
-    def set_statistics(self, values):
-        """Copy ``[moving_mean, moving_variance]`` into the layer."""
-        for target, value in zip(self.statistics(), values, strict=True):
-            value = np.asarray(value)
-            if value.shape != target.shape:
-                raise ValueError(f"values: expected shape {target.shape}, got {value.shape}")
-            target[...] = value
+        # Arrays that define the layer's behaviour without being trained by the optimizer
+        # (Keras stores them after gamma and beta); whoever snapshots and restores
+        # ``params`` (early stopping) restores these too.
+        self.buffers = [self.moving_mean, self.moving_variance]
 
     def forward(self, x, training=False):
         if self.gamma is None:
@@ -231,36 +234,36 @@ class BatchNorm(Layer):
         if x.shape[-1] != self.n_features:
             raise ValueError(f"expected {self.n_features} features on the last axis, got "
                              f"shape {x.shape}")
-        self._axes = tuple(range(x.ndim - 1))
-        self._training = bool(training)
+        axes = tuple(range(x.ndim - 1))
         if training:
-            mean = x.mean(axis=self._axes)
-            variance = x.var(axis=self._axes)  # biased (divides by m), as Keras
+            mean = x.mean(axis=axes)
+            variance = x.var(axis=axes)  # biased (divides by m), as Keras
             self.moving_mean *= self.momentum
             self.moving_mean += (1.0 - self.momentum) * mean
             self.moving_variance *= self.momentum
             self.moving_variance += (1.0 - self.momentum) * variance
         else:
             mean, variance = self.moving_mean, self.moving_variance
-        self.inv_std = 1.0 / np.sqrt(variance + self.epsilon)
-        self.x_hat = (x - mean) * self.inv_std
-        return self.gamma * self.x_hat + self.beta
+        inv_std = 1.0 / np.sqrt(variance + self.epsilon)
+        x_hat = (x - mean) * inv_std
+        self.cache.update(axes=axes, training=bool(training), inv_std=inv_std, x_hat=x_hat)
+        return self.gamma * x_hat + self.beta
 
     def backward(self, grad_out, need_input_grad=True):
-        axes = self._axes
-        np.sum(grad_out * self.x_hat, axis=axes, out=self.dgamma)
+        axes, inv_std, x_hat = self.cache["axes"], self.cache["inv_std"], self.cache["x_hat"]
+        np.sum(grad_out * x_hat, axis=axes, out=self.dgamma)
         np.sum(grad_out, axis=axes, out=self.dbeta)
         if not need_input_grad:
             return None
         grad_x_hat = grad_out * self.gamma
-        if not self._training:
+        if not self.cache["training"]:
             # Fixed statistics: the layer is an affine map of each feature.
-            return grad_x_hat * self.inv_std
+            return grad_x_hat * inv_std
         # mu_B and var_B depend on every sample: subtracting the batch means of grad_x_hat
         # and of grad_x_hat * x_hat projects out the directions that the normalisation
         # removes (a shift of all samples, and a rescaling of them).
-        return self.inv_std * (
+        return inv_std * (
             grad_x_hat
             - grad_x_hat.mean(axis=axes)
-            - self.x_hat * (grad_x_hat * self.x_hat).mean(axis=axes)
+            - x_hat * (grad_x_hat * x_hat).mean(axis=axes)
         )
