@@ -203,6 +203,8 @@ def test_same_seed_same_result_bit_for_bit():
 
 
 def test_tensorflow_solver_matches_autograd():
+    pytest.importorskip("tensorflow", reason="TensorFlow is not installed: the TensorFlow "
+                        "solver cannot be compared (pip install -r requirements.txt)")
     problem = de.diffusion_1d()
     X = de.grid(problem.domain, 6)
     theta = de.init_parameters((2, 5, 1), seed=11, scheme="normal")
@@ -283,6 +285,14 @@ def test_bad_input_is_rejected_with_named_arguments():
         de.TrialSolver(problem, learning_rate=0.0).fit(X)
     with pytest.raises(ValueError, match="max_iter"):
         de.TrialSolver(problem, max_iter=0).fit(X)
+    # One number check for the whole package (nnbook.validation): True is no learning
+    # rate, a string no weight, and a negative weight is out of range.
+    with pytest.raises(TypeError, match="learning_rate"):
+        de.TrialSolver(problem, learning_rate=True).fit(X)
+    with pytest.raises(TypeError, match="constraint_weight"):
+        de.TrialSolver(problem, constraint_weight="1").fit(X)
+    with pytest.raises(ValueError, match="constraint_weight"):
+        de.TrialSolver(problem, constraint_weight=-1.0).fit(X)
     with pytest.raises(ValueError, match="X must have shape"):
         de.TrialSolver(problem).fit(np.zeros((5, 2)))
     with pytest.raises(ValueError, match="NaN"):

@@ -1,8 +1,8 @@
 """nnbook: the NumPy neural-network package of the book *Neural networks, checked by code*.
 
 Everything a chapter needs is importable from here, e.g. ``from nnbook import Network, Dense``.
-Heavy frameworks (TensorFlow, Keras) are imported only inside ``nnbook.frameworks`` and
-``nnbook.diffeq``'s TensorFlow solver, when a function there is called.
+Heavy frameworks (TensorFlow, Keras) are imported only by ``frameworks.import_tensorflow``,
+when a function that needs them is called.
 
 Modules, one job each (the chapter that introduces them in brackets):
 

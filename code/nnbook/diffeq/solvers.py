@@ -9,7 +9,6 @@ with BFGS or L-BFGS-B from SciPy; the cost's gradient comes from autograd.
 
 from __future__ import annotations
 
-import os
 import time
 from typing import Callable, Optional
 
@@ -20,6 +19,7 @@ from autograd import value_and_grad
 from threadpoolctl import threadpool_limits
 
 from ..optimizers import SGD, Adam
+from ..validation import check_number, check_positive_int
 from .mlp import (_check_activation, _check_layer_sizes, init_parameters, network_jet,
                   network_output, parameter_count)
 from .problems import Problem, _check_points
@@ -92,18 +92,13 @@ class TrialSolver:
         _check_activation(self.activation)
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"optimizer must be one of {OPTIMIZERS}; got {self.optimizer!r}")
-        if not (np.isscalar(self.learning_rate) and self.learning_rate > 0):
-            raise ValueError(f"learning_rate must be positive; got {self.learning_rate!r}")
-        if int(self.max_iter) != self.max_iter or self.max_iter < 1:
-            raise ValueError(f"max_iter must be a positive integer; got {self.max_iter!r}")
+        check_number(self.learning_rate, "learning_rate")
+        check_positive_int(self.max_iter, "max_iter")
         if self.reduction not in ("mean", "sum"):
             raise ValueError(f"reduction must be 'mean' or 'sum'; got {self.reduction!r}")
         if self.init not in ("glorot", "normal"):
             raise ValueError(f"init must be 'glorot' or 'normal'; got {self.init!r}")
-        if not (np.isscalar(self.constraint_weight) and self.constraint_weight >= 0):
-            raise ValueError(
-                f"constraint_weight must be non-negative; got {self.constraint_weight!r}"
-            )
+        check_number(self.constraint_weight, "constraint_weight", "non-negative number")
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "params_"):
@@ -359,11 +354,10 @@ class TensorFlowTrialSolver(TrialSolver):
 
 
 def _import_tensorflow():
-    """Import TensorFlow quietly (the environment variables must be set before import)."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-    import tensorflow as tf
+    """TensorFlow through the package's one importer (``frameworks.import_tensorflow``)."""
+    from ..frameworks import import_tensorflow
 
+    tf, _ = import_tensorflow()
     # Retracing notices are performance hints printed to stderr; they would end up in
     # notebook outputs.
     tf.get_logger().setLevel("ERROR")
