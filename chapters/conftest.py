@@ -1,4 +1,4 @@
-"""Budgets of the chapter notebooks, measured during the strict nbval run (ARCHITECTURE.md, "Notebooks").
+"""Budgets of the chapter notebooks, measured during the strict nbval run (ARCHITECTURE.md).
 
 nbval runs each notebook in its own kernel, one pytest item per cell. This plugin adds up
 the setup, call and teardown time of a notebook's items (kernel start and stop included)

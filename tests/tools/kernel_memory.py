@@ -1,4 +1,4 @@
-"""Peak resident memory of a notebook kernel, for the per-notebook budget (ARCHITECTURE.md, "Notebooks").
+"""Peak resident memory of a notebook kernel, for the per-notebook budget (ARCHITECTURE.md).
 
 On Linux the kernel reports its own high-water mark (VmHWM in /proc/<pid>/status), so one
 reading at the end of a notebook gives the peak over the whole run without polling. The
