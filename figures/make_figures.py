@@ -49,6 +49,11 @@ def save(fig, out_root, relative_path):
     """Write `fig` as an SVG at out_root/relative_path, with fixed metadata."""
     path = Path(out_root) / relative_path
     path.parent.mkdir(parents=True, exist_ok=True)
+    # A whole number of CSS pixels (96 per inch) each way: a browser that draws an SVG of
+    # 595.2 px into 595 scales it down and leaves thin transparent strips at the sides,
+    # which show the page through the figure (the site test counts those pixels).
+    width, height = fig.get_size_inches()
+    fig.set_size_inches(round(width * 96) / 96, round(height * 96) / 96)
     fig.savefig(path, format="svg", metadata=METADATA, facecolor="white",
                 transparent=False)
     plt.close(fig)
