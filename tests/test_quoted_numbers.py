@@ -299,9 +299,9 @@ def typed_numbers(markdown: str, literals: set[float], cell: int = 0) -> list[Ty
                 value = abs(float(literal.replace(",", "")))
             except ValueError:
                 continue
-            # 5 % or 5 per cent is the code's 0.05.
+            # 5 % or 5 per cent is the code's 0.05 (or a ratio bound of 1.05 or 0.95).
             percent = re.match(r"\s*(%|\\%|per ?cent)", piece[match.end() :])
-            values = [value, value / 100] if percent else [value]
+            values = [value, value / 100, 1 + value / 100, 1 - value / 100] if percent else [value]
             typed(literal, values, offset + match.start(), in_math)
     return sorted(found, key=lambda t: (t.line, t.context.find(t.number)))
 
