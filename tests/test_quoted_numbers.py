@@ -328,7 +328,7 @@ def _allowed(entry: dict, typed: Typed) -> bool:
     if typed.number not in {str(n) for n in numbers}:
         return False
     context = entry.get("context")
-    return context is None or context in typed.context
+    return context is None or any(part in typed.context for part in context.split("|"))
 
 
 # -------------------------------------------------------------------- the tests
