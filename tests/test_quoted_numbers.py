@@ -70,7 +70,9 @@ def _code_cells(path: Path) -> list[str]:
     return ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
 
 
-_CODE_FENCE = re.compile(r"^(\s*)(`{3,})\s*(?:python|ipython|py)\s*\n(.*?)^\1\2\s*$", re.M | re.S)
+_CODE_FENCE = re.compile(
+    r"^(\s*)(`{3,})\s*(?:python|ipython|py)\s*\n(.*?)^\1\2\s*$", re.MULTILINE | re.DOTALL
+)
 
 
 def _fenced_code(path: Path) -> list[str]:
