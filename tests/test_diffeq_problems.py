@@ -21,20 +21,9 @@ NEW_PROBLEMS = [de.damped_oscillator(), de.damped_oscillator(g0=0.5, v0=-3.0),
                 de.wave_1d(c=1.5), de.poisson_2d(), de.burgers(nu=0.1)]
 
 
-def relative_error(a, b):
-    a, b = np.asarray(a, float), np.asarray(b, float)
-    return np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b))
-
-
-def centred(func, X, h1=1e-5, h2=1e-4):
-    first, second = [], []
-    value = func(X)
-    for k in range(X.shape[1]):
-        step = np.zeros_like(X)
-        step[:, k] = 1.0
-        first.append((func(X + h1 * step) - func(X - h1 * step)) / (2 * h1))
-        second.append((func(X + h2 * step) - 2 * value + func(X - h2 * step)) / h2**2)
-    return np.stack(first, axis=1), np.stack(second, axis=1)
+# The same independent references as the tests of the original problems.
+from test_diffeq import centred_input_derivatives as centred  # noqa: E402
+from test_diffeq import relative_error  # noqa: E402
 
 
 def interior_points(problem, n=5, margin=0.05):
