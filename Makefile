@@ -43,6 +43,9 @@ book: $(STAMP)
 	$(RUN) $(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
 	@echo "The book is at file://$(CURDIR)/_build/html/index.html"
 
+# After the tests and notebooks, the two Sphinx builds (the book, the teacher's copy) run
+# side by side (`-j2`): each is single-threaded, independent of the other, and prints its
+# log whole when it is done. The browser stages then use both cores by themselves.
 ## make test: unit tests, strict nbval over every notebook (with budgets), warning-free build,
 ## the PDF, the browser test
 test: $(STAMP)
@@ -55,10 +58,9 @@ else
 	$(RUN) $(BIN)/python -m pytest tests $(XDIST)
 	$(RUN) $(BIN)/python tests/tools/portability.py --config current --jobs $(PORTABILITY_JOBS)
 endif
-	$(MAKE) build
+	$(MAKE) -j2 build book-without-solutions
 	$(MAKE) pdf
 	$(MAKE) site
-	$(MAKE) book-without-solutions
 	$(MAKE) test-without-solutions
 
 ## make build: the warning-free build from a clean _build (fails on any warning)
@@ -70,10 +72,11 @@ build: $(STAMP)
 	  if [ $$status -ne 0 ] || grep -qE "WARNING|ERROR" _build/build.log; then \
 	    echo "The book build failed or printed warnings (see above)"; exit 1; fi
 
-## make site: open every page of the built book in headless Chromium (needs `make build`,
-## and `make pdf` for the intro page's link to the PDF)
+## make site [SCREENSHOTS=full]: open every page of the built book in headless Chromium
+## (needs `make build`, and `make pdf` for the intro page's link to the PDF); screenshots
+## of the top of each page in _build/screenshots, of each whole page with SCREENSHOTS=full
 site: $(STAMP)
-	$(RUN) $(BIN)/python $(SITE_PYTEST) tests/site
+	$(RUN) $(BIN)/python $(SITE_PYTEST) tests/site $(if $(SCREENSHOTS),--screenshots $(SCREENSHOTS))
 
 ## make pdf: the whole book as one PDF printed from the HTML build (needs `make build`),
 ## then the checks of that PDF

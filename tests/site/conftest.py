@@ -13,18 +13,17 @@ without touching the repository).
 
 The pages come from `_toc.yml` (every `file:` entry, whatever chapters it lists today),
 the repository and branch of the Binder links from `_config.yml`. Each page is opened
-once, in a fresh browser context of one headless Chromium, served from 127.0.0.1; what
-the page did is recorded in a `Visit` that the tests of test_site.py then inspect.
+once, in a new tab of one headless Chromium, served from 127.0.0.1 (static_server.py);
+the tabs share the browser's cache, as a reader's do, but each starts with empty
+storage, as a first visit does. What the page did is recorded in a `Visit` that the
+tests of test_site.py and test_page_width.py then inspect.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
-import http.server
 import os
 import sys
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,11 +36,15 @@ from sitebook import (
     repository_root,
     toc_pages,
 )
+from widths import NO_TRANSITIONS_CSS, measure
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_ROOT / "tests" / "tools"))
 from chromium import LAUNCH_ARGS, BrowserNotFound, find_chromium  # noqa: E402
+from static_server import serve  # noqa: E402
 
+# The window of a reader on a laptop; the page-width check measures at this width.
+VIEWPORT = {"width": 1280, "height": 900}
 NAVIGATION_TIMEOUT_MS = 30_000
 MATHJAX_LOAD_TIMEOUT_MS = 5_000
 MATHJAX_TIMEOUT_MS = 20_000
@@ -56,6 +59,14 @@ def pytest_addoption(parser):
         default=os.environ.get("NNBOOK_BOOK_ROOT") or str(REPO_ROOT),
         help="folder with _config.yml, _toc.yml and the built _build/html "
         "(default: $NNBOOK_BOOK_ROOT or the repository)",
+    )
+    parser.addoption(
+        "--screenshots",
+        choices=("top", "full"),
+        default=os.environ.get("NNBOOK_SCREENSHOTS") or "top",
+        help="what the visit of each page photographs into _build/screenshots: the top of "
+        "the page in light and dark mode (default), or with `full` the whole page in light "
+        "mode too (about a second more per page; `make site SCREENSHOTS=full`)",
     )
     parser.addoption(
         "--pdf",
@@ -153,22 +164,11 @@ def built_html_files(html_root) -> list[Path]:
     )
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - signature of the base class
-        pass
-
-
 @pytest.fixture(scope="session")
 def site_url(html_root):
     """Base URL (ending in /) of a static server for _build/html on 127.0.0.1."""
-    handler = functools.partial(_QuietHandler, directory=str(html_root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    with serve(html_root, name="site-server") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -190,6 +190,18 @@ def browser(chromium):
         )
         yield launched
         launched.close()
+
+
+@pytest.fixture(scope="session")
+def browsing(browser):
+    """One browser context for the visits of all pages, as one reader's browser: the
+    theme's scripts, MathJax and the fonts come from its cache after the first page
+    (static_server.py). Each page still starts as a first visit does: the init script
+    empties the storage, where the theme remembers the colour mode a visit switched to."""
+    context = browser.new_context(viewport=VIEWPORT)
+    context.add_init_script("try { localStorage.clear(); sessionStorage.clear(); } catch (e) {}")
+    yield context
+    context.close()
 
 
 @pytest.fixture(scope="session")
@@ -229,6 +241,8 @@ class Visit:
     contrast: dict[str, dict] = field(default_factory=dict)
     figures: list[dict] = field(default_factory=list)
     dark_screenshot: Path | None = None
+    # Every code block, output block and display equation, measured by widths.py.
+    widths: dict = field(default_factory=dict)
     stage_errors: dict[str, str] = field(default_factory=dict)
 
     def require_loaded(self, stage: str | None = None) -> None:
@@ -449,10 +463,10 @@ def _check_solutions(pw_page, visit: Visit) -> None:
         visit.solutions.append(result)
 
 
-def _run_visit(browser, site_url: str, page: Page, binder_url: str, shots: Path) -> Visit:
+def _run_visit(context, site_url: str, page: Page, binder_url: str, shots: Path,
+               full_screenshot: bool = False) -> Visit:
     url = site_url + page.url_path
     visit = Visit(page=page, url=url)
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
     pw_page = context.new_page()
 
     def route(route):
@@ -487,7 +501,7 @@ def _run_visit(browser, site_url: str, page: Page, binder_url: str, shots: Path)
         visit.status = response.status if response else None
     except Exception as error:  # noqa: BLE001 - every test of this page reports it
         visit.load_error = f"{type(error).__name__}: {str(error).splitlines()[0]}"
-        context.close()
+        pw_page.close()
         return visit
     # Each stage records its own failure, reported by the test that checks that stage.
     with _stage(visit, "math"):
@@ -527,9 +541,15 @@ def _run_visit(browser, site_url: str, page: Page, binder_url: str, shots: Path)
             )
     with _stage(visit, "screenshot"):
         visit.screenshot = shots / f"{page.slug}.png"
-        pw_page.screenshot(path=str(visit.screenshot), full_page=True)
+        pw_page.screenshot(path=str(visit.screenshot), full_page=full_screenshot)
+    # From here on nothing fades or slides: a solution unfolds at once, and the colours
+    # measured right after the switch to dark mode are its final ones.
     with _stage(visit, "solutions"):
+        pw_page.add_style_tag(content=NO_TRANSITIONS_CSS)
         _check_solutions(pw_page, visit)
+    # Everything else unfolded too (hidden cells, dropdowns), then every block measured.
+    with _stage(visit, "width"):
+        visit.widths = measure(pw_page)
     with _stage(visit, "download"):
         visit.download_href = pw_page.evaluate(
             "() => { const a = document.querySelector('a.btn-download-source-button');"
@@ -545,7 +565,7 @@ def _run_visit(browser, site_url: str, page: Page, binder_url: str, shots: Path)
         visit.contrast["dark"] = _measure_contrast(pw_page, "dark")
         visit.dark_screenshot = shots / f"{page.slug}-dark.png"
         pw_page.screenshot(path=str(visit.dark_screenshot))
-    context.close()
+    pw_page.close()
     return visit
 
 
@@ -584,7 +604,7 @@ def _visits() -> dict:
 
 
 @pytest.fixture
-def visit(request, _visits, browser, site_url, book_config, screenshot_dir):
+def visit(request, _visits, browsing, site_url, book_config, screenshot_dir):
     """The recorded visit of this test's page (opened once per session, then reused)."""
     name = next(n for n in ("page", "notebook_page", "solution_page", "figure_page")
                 if n in request.fixturenames)
@@ -592,6 +612,7 @@ def visit(request, _visits, browser, site_url, book_config, screenshot_dir):
     if page.docname not in _visits:
         binder = str((book_config.get("launch_buttons") or {}).get("binderhub_url") or "")
         _visits[page.docname] = _run_visit(
-            browser, site_url, page, binder.rstrip("/"), screenshot_dir
+            browsing, site_url, page, binder.rstrip("/"), screenshot_dir,
+            full_screenshot=request.config.getoption("--screenshots") == "full",
         )
     return _visits[page.docname]

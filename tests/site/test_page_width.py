@@ -1,18 +1,11 @@
 """Everything on a page fits its column: no code block, output block or display
 equation is cut off or scrolls sideways (issue 11, part 5).
 
-Each page of _toc.yml is opened in its own browser context at the width the other site
-tests use (conftest.py), every folded solution or dropdown is unfolded, MathJax is left
-to finish, and then every
-
-- code block (`div.highlight pre`),
-- output block (`div.output pre`, `div.cell_output pre`),
-- display equation (`mjx-container[display="true"]`)
-
-of the article is measured. A block fails when its content is wider than its own box
-(`scrollWidth > clientWidth`: a `pre` scrolls sideways, an equation sticks out), when an
-ancestor that clips or scrolls (`overflow-x` not `visible`) is narrower than the block's
-content, or when the content runs past the right edge of the article's column.
+The site test's visit of each page (conftest.py) unfolds every folded solution, hidden
+cell and dropdown once MathJax has finished, at the viewport of the other site tests,
+and measures every block with widths.py; `test_blocks_fit_the_page` reports what it
+found. (Measuring in the visit, instead of opening every page a second time, saves the
+site test a page load per page.)
 
 `test_probe_finds_overflow` runs the same measurement on a small page made here, with
 one block of each kind that fits and one that does not, so the check is seen to fail.
@@ -21,113 +14,8 @@ one block of each kind that fits and one that does not, so the check is seen to 
 from __future__ import annotations
 
 import pytest
-
-# The viewport of the site test's visits (conftest.py, _run_visit).
-VIEWPORT = {"width": 1280, "height": 900}
-NAVIGATION_TIMEOUT_MS = 30_000
-MATHJAX_TIMEOUT_MS = 20_000
-# Sub-pixel rounding of box sizes; anything wider than this is a real overflow.
-SLACK_PX = 1
-
-BLOCKS = {
-    "code block": "div.highlight pre",
-    "output block": "div.output pre, div.cell_output pre",
-    "display equation": 'mjx-container[display="true"]',
-}
-
-# Unfold what a reader can unfold: sphinx-togglebutton's buttons (solutions, hidden
-# cells) and <details> dropdowns; their content is measured like the rest.
-_UNFOLD_JS = r"""
-() => {
-  document.querySelectorAll("details").forEach(d => { d.open = true; });
-  document.querySelectorAll("button.toggle-button").forEach(b => {
-    if (b.classList.contains("toggle-button-hidden")) b.click();
-  });
-  document.querySelectorAll(".toggle-hidden").forEach(el => {
-    el.classList.remove("toggle-hidden");
-  });
-}
-"""
-
-_MEASURE_JS = r"""
-([blocks, slack]) => {
-  const article = document.querySelector(".bd-article") || document.body;
-  const column = article.getBoundingClientRect();
-  const text = el => (el.textContent || "").replace(/\s+/g, " ").trim().slice(0, 70);
-  const name = el => el.tagName.toLowerCase()
-    + (el.className && typeof el.className === "string"
-       ? "." + el.className.trim().split(/\s+/).join(".") : "");
-  const found = [];
-  const seen = new Set();
-  for (const [kind, selector] of Object.entries(blocks)) {
-    for (const el of article.querySelectorAll(selector)) {
-      if (seen.has(el)) continue;
-      seen.add(el);
-      const box = el.getBoundingClientRect();
-      const result = {kind, text: text(el), problems: []};
-      found.push(result);
-      if (box.width === 0 && box.height === 0) {
-        result.problems.push("not displayed, so it could not be measured");
-        continue;
-      }
-      // The content's right edge: the element's scroll width from its left edge, and
-      // for an equation the typeset formula itself (it may overflow a visible box).
-      let right = box.left + el.clientLeft + el.scrollWidth;
-      const math = el.querySelector(":scope > mjx-math");
-      if (math) right = Math.max(right, math.getBoundingClientRect().right);
-      const over = el.scrollWidth - el.clientWidth;
-      if (over > slack) {
-        const how = getComputedStyle(el).overflowX === "visible"
-          ? "sticks out of its box" : "scrolls sideways";
-        result.problems.push(`${how} by ${over} px (content ${el.scrollWidth} px, `
-                             + `box ${el.clientWidth} px)`);
-        continue;  // one problem per block: the rest follow from it
-      }
-      for (let node = el.parentElement; node && node !== article;
-           node = node.parentElement) {
-        if (getComputedStyle(node).overflowX === "visible") continue;
-        const edge = node.getBoundingClientRect().left + node.clientLeft
-          + node.clientWidth;
-        if (right > edge + slack) {
-          result.problems.push(`cut off by ${name(node)} by ${Math.round(right - edge)} px`);
-          break;
-        }
-      }
-      if (!result.problems.length && right > column.right + slack) {
-        result.problems.push(
-          `runs ${Math.round(right - column.right)} px past the article's column`);
-      }
-    }
-  }
-  return {column: column.width, blocks: found};
-}
-"""
-
-
-def _wait_for_mathjax(pw_page) -> None:
-    """Let MathJax finish typesetting (as conftest.py waits for it), when it is there."""
-    if not pw_page.evaluate("() => !!document.querySelector('script[src*=\"mathjax\"]')"):
-        return
-    pw_page.wait_for_function(
-        "() => window.MathJax && MathJax.startup && MathJax.startup.promise",
-        timeout=MATHJAX_TIMEOUT_MS,
-    )
-    pw_page.evaluate("() => MathJax.startup.promise.then(() => true)")
-
-
-def measure(pw_page) -> dict:
-    """Unfold everything, then measure every block of the page's article."""
-    pw_page.evaluate(_UNFOLD_JS)
-    pw_page.wait_for_timeout(300)  # the toggles' unfolding transition
-    return pw_page.evaluate(_MEASURE_JS, [BLOCKS, SLACK_PX])
-
-
-def problems_of(measured: dict) -> list[str]:
-    return [
-        f"{block['kind']} {block['text']!r}: {problem}"
-        for block in measured["blocks"]
-        for problem in block["problems"]
-    ]
+from conftest import VIEWPORT
+from widths import measure, problems_of
 
 
 @pytest.fixture
@@ -138,12 +26,12 @@ def width_page(browser):
     context.close()
 
 
-def test_blocks_fit_the_page(page, site_url, width_page):
-    url = site_url + page.url_path
-    response = width_page.goto(url, wait_until="load", timeout=NAVIGATION_TIMEOUT_MS)
-    assert response is not None and response.status == 200, f"{url} did not load"
-    _wait_for_mathjax(width_page)
-    problems = problems_of(measure(width_page))
+def test_blocks_fit_the_page(page, visit):
+    visit.require_loaded("width")
+    if page.is_notebook and not visit.widths["blocks"]:
+        pytest.fail(f"{page.url_path}: no code block was measured on a notebook's page "
+                    "(did the selectors of widths.py stop matching?)", pytrace=False)
+    problems = problems_of(visit.widths)
     if problems:
         shown = "\n  ".join(problems)
         pytest.fail(

@@ -11,8 +11,9 @@ For every page of _toc.yml (see conftest.py for how each is opened once):
   admonition title and code block has a WCAG AA text contrast (at least 4.5);
 - every figure is opaque, so it stays readable on the dark page;
 - a notebook page's download button gives the repository's .ipynb.
-A full-page screenshot of each page is written to _build/screenshots/ for review, and a
-screenshot of its top in dark mode next to it (`<page>-dark.png`).
+A screenshot of the top of each page is written to _build/screenshots/ for review, and
+one in dark mode next to it (`<page>-dark.png`); `--screenshots full` (`make site
+SCREENSHOTS=full`) photographs each whole page in light mode instead.
 """
 
 from __future__ import annotations

@@ -25,12 +25,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import functools
 import os
-import http.server
 import io
 import sys
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +38,7 @@ import yaml
 TOOLS = Path(__file__).resolve().parent
 sys.path.insert(0, str(TOOLS))
 from chromium import LAUNCH_ARGS, find_chromium  # noqa: E402
+from static_server import serve  # noqa: E402
 
 # The file name the intro page links to (intro.md) and the PDF test reads (tests/site).
 PDF_NAME = "neural-networks-checked-by-code.pdf"
@@ -149,18 +147,6 @@ def reading_order(nodes: list[TocNode]) -> list[str]:
     return order
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - signature of the base class
-        pass
-
-
-def serve(html_root: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
-    handler = functools.partial(_QuietHandler, directory=str(html_root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, name="pdf-server", daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}/"
-
-
 @dataclass
 class PrintedPage:
     docname: str
@@ -172,20 +158,10 @@ class PrintError(RuntimeError):
     pass
 
 
-async def print_page(browser, site_url: str, docname: str) -> PrintedPage:
+async def print_page(context, site_url: str, docname: str) -> PrintedPage:
     """Open one page like a reader, check its math, unfold it and print it."""
     url = site_url + docname + ".html"
-    context = await browser.new_context()
     page = await context.new_page()
-
-    # Offline like the site test: a request that leaves the local server is refused.
-    async def route(route):
-        if route.request.url.startswith(site_url):
-            await route.continue_()
-        else:
-            await route.abort()
-
-    await page.route("**/*", route)
     try:
         response = await page.goto(url, wait_until="load", timeout=NAVIGATION_TIMEOUT_MS)
         if response is None or response.status != 200:
@@ -212,7 +188,7 @@ async def print_page(browser, site_url: str, docname: str) -> PrintedPage:
         pdf = await page.pdf(format=PAPER, margin=MARGINS, scale=SCALE,
                              print_background=True, outline=True)
     finally:
-        await context.close()
+        await page.close()
     title = " ".join(title.replace("#", " ").split())
     return PrintedPage(docname, title, pdf)
 
@@ -243,15 +219,29 @@ async def print_book(executable: str, site_url: str, order: list[str],
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=executable,
                                                    args=LAUNCH_ARGS)
+        # One context for all pages, so that the theme's scripts, MathJax and the fonts
+        # come from its cache after the first page (static_server.py); printing needs no
+        # page to start with empty storage, as the site test's visits do.
+        context = await browser.new_context()
+
+        # Offline like the site test: a request that leaves the local server is refused.
+        async def route(route):
+            if route.request.url.startswith(site_url):
+                await route.continue_()
+            else:
+                await route.abort()
+
+        await context.route("**/*", route)
         slots = asyncio.Semaphore(jobs)
 
         async def one(docname):
             async with slots:
-                return await print_page(browser, site_url, docname)
+                return await print_page(context, site_url, docname)
 
         # gather keeps the order of `order`, whatever order the pages finish in.
         printed = await asyncio.gather(*(one(docname) for docname in order))
         count = sum(len(PdfReader(io.BytesIO(p.pdf)).pages) for p in printed)
+        await context.close()
         numbers = await page_numbers(browser, count)
         await browser.close()
     return list(printed), numbers
@@ -368,14 +358,10 @@ def build_pdf(root: Path, output: Path, jobs: int = 2, log=print) -> Path:
     browser_binary = find_chromium()
     log(f"pdf: printing {len(order)} pages, {jobs} at a time, with "
         f"{browser_binary.executable} ({browser_binary.source})")
-    server, site_url = serve(html_root)
     started = time.perf_counter()
-    try:
+    with serve(html_root, name="pdf-server") as site_url:
         printed, numbers = asyncio.run(
             print_book(browser_binary.executable, site_url, order, jobs))
-    finally:
-        server.shutdown()
-        server.server_close()
     metadata = {"/Title": str(config.get("title") or ""),
                 "/Author": str(config.get("author") or ""),
                 "/Creator": "tests/tools/make_pdf.py (Chromium page.pdf, pypdf)"}
