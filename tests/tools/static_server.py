@@ -3,10 +3,11 @@
 
 Both open every page of the book, one after another, in one browser context. A reader's
 browser keeps the theme's scripts, MathJax and the fonts in its cache from one page to
-the next; so does this server's browser, because every response says it may be cached
-for an hour (`Cache-Control`). Python's `SimpleHTTPRequestHandler` sends no such header,
-and Chromium would then ask again for each file on each page and compile each script
-again (which cost the site test about a fifth of its page loads).
+the next; so does theirs, because every file this server sends may be cached for an
+hour (`Cache-Control`; a missing file's 404 may not). Python's
+`SimpleHTTPRequestHandler` sends no such header, and Chromium would then ask again for
+each file on each page and compile each script again (which cost the site test about a
+fifth of its page loads).
 
 Standard library only.
 """
@@ -26,9 +27,12 @@ CACHE_SECONDS = 3600
 class _Handler(http.server.SimpleHTTPRequestHandler):
     """Quiet (no line per request), and cacheable like a web host's static files."""
 
-    def end_headers(self) -> None:
-        self.send_header("Cache-Control", f"max-age={CACHE_SECONDS}")
-        super().end_headers()
+    def send_response(self, code, message=None) -> None:
+        super().send_response(code, message)
+        # Only a file that was found may be cached: a missing one is asked for (and
+        # reported by the site test) again on every page that links it.
+        if code == 200:
+            self.send_header("Cache-Control", f"max-age={CACHE_SECONDS}")
 
     def log_message(self, format, *args):  # noqa: A002 - signature of the base class
         pass
