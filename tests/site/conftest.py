@@ -65,8 +65,9 @@ def pytest_addoption(parser):
         choices=("top", "full"),
         default=os.environ.get("NNBOOK_SCREENSHOTS") or "top",
         help="what the visit of each page photographs into _build/screenshots: the top of "
-        "the page in light and dark mode (default), or with `full` the whole page in light "
-        "mode too (about a second more per page; `make site SCREENSHOTS=full`)",
+        "the page in light and in dark mode (default), or with `full` the whole page in "
+        "light mode and its top in dark mode (about a second more per page; "
+        "`make site SCREENSHOTS=full`)",
     )
     parser.addoption(
         "--pdf",
